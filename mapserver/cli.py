@@ -1,0 +1,151 @@
+"""The `heritage` command: database lifecycle, data import, serving, and the crs/tiling tools."""
+
+from __future__ import annotations
+
+import getpass
+import signal
+import sys
+import logging
+from pathlib import Path
+
+import psycopg
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .importer.readers import ReadError, read_table
+from .importer.sites import import_sites
+from .importer.values import ImportRejected
+from .migrate import upgrade
+from .runtime import database_up, embedded_cluster, start_database, stop_database
+from .seed import load_reference_data
+from .settings import Settings
+
+app = typer.Typer(help="Bà Rịa–Vũng Tàu heritage map server.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The database (embedded PostGIS cluster or HERITAGE_DATABASE_URL).",
+                     no_args_is_help=True)
+import_app = typer.Typer(help="Import data files into the registry.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+console = Console(stderr=True)
+
+
+def _mount_optional_tools() -> None:
+    """crs/ and tiling/ bring their own sub-commands; they are plain libraries otherwise."""
+    try:
+        from crs.cli import app as crs_app
+    except ImportError:
+        crs_app = None
+    if crs_app is not None:
+        app.add_typer(crs_app, name="crs", help="VN-2000 / WGS 84 coordinate conversions.")
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded cluster (creating it on first use)."""
+    dsn, started = start_database(Settings())
+    console.print(f"database {'started' if started else 'already running'}: {dsn}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster."""
+    stop_database(Settings())
+    console.print("database stopped")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say where the database is and whether it runs."""
+    settings = Settings()
+    cluster = embedded_cluster(settings)
+    if cluster is None:
+        console.print(f"external database: {settings.database_url}")
+        return
+    state = "running" if cluster.is_running() else "stopped"
+    console.print(f"embedded cluster {state}: data {cluster.data_dir}, socket {cluster.socket_dir}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations."""
+    settings = Settings()
+    dsn, started = start_database(settings)
+    try:
+        upgrade(dsn)
+        console.print("schema up to date")
+    finally:
+        if started:
+            stop_database(settings)
+
+
+@app.command("setup")
+def setup(load_data: bool = typer.Option(True, help="Load the shipped reference data.")) -> None:
+    """Create/start the database, migrate it and load the shipped data (idempotent)."""
+    settings = Settings()
+    dsn, _ = start_database(settings)
+    console.print("[bold]migrating schema[/bold]")
+    upgrade(dsn)
+    if load_data:
+        result = load_reference_data(dsn, settings.data_dir, actor=_actor())
+        console.print(f"reference data: relics inserted {result.inserted}, updated {result.updated}, "
+                      f"unchanged {result.unchanged}")
+
+
+@import_app.command("sites")
+def import_sites_command(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
+    """Upsert relics from CSV, GeoJSON or XLSX (Vietnamese or English headers), all or nothing."""
+    settings = Settings()
+    with database_up(settings) as dsn, psycopg.connect(dsn) as conn:
+        try:
+            table = read_table(file)
+            result = import_sites(conn, table, actor=_actor(), source_name=file.name)
+        except ReadError as exc:
+            console.print(f"[red]rejected:[/red] {exc}")
+            raise typer.Exit(1) from None
+        except ImportRejected as exc:
+            report = RichTable("row", "column", "reason", title=f"{file.name}: nothing imported")
+            for error in exc.errors:
+                report.add_row(str(error.row), error.column, error.reason)
+            console.print(report)
+            console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s) "
+                          f"in {exc.total_rows} row(s)")
+            raise typer.Exit(1) from None
+    console.print(f"inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}, "
+                  f"rejected 0")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option(None, help="Listen address (default HERITAGE_HOST or 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default HERITAGE_PORT or 8000)."),
+    workers: int = typer.Option(1, help="Uvicorn worker processes."),
+    keep_db: bool = typer.Option(False, help="Leave the embedded cluster running on exit."),
+) -> None:
+    """Serve the app; on Ctrl-C the embedded cluster is stopped cleanly too."""
+    import uvicorn
+
+    settings = Settings()
+    logging.basicConfig(level=logging.INFO)
+    # uvicorn re-raises the signal that stopped it; turn SIGTERM into an exit so the cluster is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    dsn, _ = start_database(settings)
+    try:
+        upgrade(dsn)
+        console.print(f"[green]serving[/green] on http://{host or settings.host}:{port or settings.port}")
+        uvicorn.run("mapserver.asgi:app", host=host or settings.host, port=port or settings.port,
+                    workers=workers, log_level="info", proxy_headers=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if not keep_db:
+            stop_database(settings)
+            console.print("database stopped")
+
+
+_mount_optional_tools()

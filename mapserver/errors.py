@@ -1,0 +1,81 @@
+"""One error model for the whole API: RFC 9457 problem+json with a safe, human message.
+
+Internals (SQL, stack traces, exception text) are logged, never sent to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("heritage.errors")
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """An error the client caused or can act on; `detail` must be safe to show."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, parameter: str | None = None, errors: list[dict] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.parameter = parameter
+        self.errors = errors
+
+
+class InvalidParameter(ProblemError):
+    status = 400
+    title = "Invalid parameter"
+
+
+class NotFound(ProblemError):
+    status = 404
+    title = "Not found"
+
+
+class ServiceUnavailable(ProblemError):
+    status = 503
+    title = "Service unavailable"
+
+
+def problem_response(status: int, title: str, detail: str, instance: str, **extra) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError):
+        return problem_response(exc.status, exc.title, exc.detail, request.url.path,
+                                parameter=exc.parameter, errors=exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        issues = []
+        for err in exc.errors():
+            loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "body", "path")]
+            issues.append({"parameter": ".".join(loc) or None, "reason": str(err.get("msg", "invalid"))})
+        names = ", ".join(i["parameter"] for i in issues if i["parameter"]) or "request"
+        return problem_response(400, "Invalid parameter", f"Invalid value for: {names}",
+                                request.url.path, errors=issues)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code < 500 else "Request failed"
+        return problem_response(exc.status_code, titles.get(exc.status_code, "Error"), detail,
+                                request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return problem_response(500, "Internal server error",
+                                "The server could not complete the request.", request.url.path)

@@ -1,0 +1,32 @@
+"""Settings read from the environment (prefix HERITAGE_), never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HERITAGE_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL/PostGIS URL. Unset: the embedded cluster under var_dir is used.",
+    )
+    var_dir: Path = Field(default=PROJECT_ROOT / "var", description="Runtime data (cluster, store).")
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Shipped datasets.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    max_page_size: int = 10_000
+    default_page_size: int = 100
+    public_url: str | None = Field(default=None, description="Base URL used in links; default from request.")
+
+    @property
+    def store_dir(self) -> Path:
+        return self.var_dir / "store"

@@ -12,7 +12,7 @@ from .embedded_pg import locate
 from .errors import ServiceUnavailable
 from .settings import Settings
 
-QUERY_WAIT_SECONDS = 10.0
+QUERY_WAIT_SECONDS = 5.0
 
 
 def database_url(settings: Settings) -> str:

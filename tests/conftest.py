@@ -21,10 +21,16 @@ from tests.live_server import LiveServer
 TEMPLATE_DB = "heritage_template"
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Cluster:
+def cluster_folder() -> Path:
+    """A short path the postgres OS user can reach (pytest's tmp_path is private to root)."""
     folder = Path(tempfile.mkdtemp(prefix="hrtg-", dir="/tmp"))
     folder.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Cluster:
+    folder = cluster_folder()
     cluster = cluster_at(folder)
     cluster.init()
     cluster.start(fast_unsafe=True)

@@ -8,7 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from .api import boundary, health, sites
+from pathlib import Path
+
+from starlette.staticfiles import StaticFiles
+
+from .api import account, boundary, health, sites, surveys, users
 from .db import make_pool
 from .errors import install_error_handlers
 from .settings import Settings
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, sites, boundary):
+    for module in (health, sites, boundary, surveys, account, users):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

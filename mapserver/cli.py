@@ -28,6 +28,10 @@ db_app = typer.Typer(help="The database (embedded PostGIS cluster or HERITAGE_DA
 import_app = typer.Typer(help="Import data files into the registry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+users_app = typer.Typer(help="Accounts: surveyors, editors, admins.", no_args_is_help=True)
+survey_app = typer.Typer(help="GNSS survey batches.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(survey_app, name="survey")
 console = Console(stderr=True)
 
 
@@ -146,6 +150,130 @@ def serve(
         if not keep_db:
             stop_database(settings)
             console.print("database stopped")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="Login name (letters, digits, . _ @ -)."),
+    role: str = typer.Option(..., help="surveyor, editor or admin."),
+    password_stdin: bool = typer.Option(False, help="Read a password for the sign-in page from stdin."),
+) -> None:
+    """Create a user and print its API token once (it is stored hashed)."""
+    from .auth import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with database_up(Settings()) as dsn, psycopg.connect(dsn) as conn:
+        try:
+            _, token = create_user(conn, name, role, password)
+        except (ValueError, psycopg.errors.UniqueViolation, psycopg.errors.CheckViolation) as exc:
+            message = "that name is taken or invalid" if isinstance(exc, psycopg.Error) else str(exc)
+            console.print(f"[red]not created:[/red] {message}")
+            raise typer.Exit(1) from None
+    console.print(f"user {name} ({role}) created; API token (shown once):")
+    print(token)
+
+
+@survey_app.command("import")
+def survey_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    site: str = typer.Option(..., help="Relic id the points belong to."),
+    crs_code: str = typer.Option(..., "--crs", help="CRS of the coordinates, e.g. EPSG:5899 or EPSG:4326."),
+    heights: str = typer.Option(None, help="normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)."),
+    axis_order: str = typer.Option(None, help="For X/Y columns: north-east (X = northing) or east-north."),
+    keep_valid: bool = typer.Option(False, help="Store the valid rows even if some rows fail."),
+    set_position: str = typer.Option("none", help="none, mean or marker."),
+    marker: str = typer.Option(None, help="Point id of the relic's marker (with --set-position marker)."),
+) -> None:
+    """Import GNSS points for a relic from CSV/GeoJSON, all or nothing, with a progress bar."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .store import LocalStore
+    from .surveys.ingest import SurveyRejected, SurveyRequest, ingest
+
+    settings = Settings()
+    request = SurveyRequest(site_id=site, crs=crs_code, file_path=file, file_name=file.name, actor=_actor(),
+                            height_system=heights, axis_order=axis_order, keep_valid=keep_valid,
+                            set_position=set_position, marker=marker)
+    with database_up(settings) as dsn, psycopg.connect(dsn) as conn, Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task(f"importing {file.name}", total=None)
+        try:
+            result = ingest(conn, LocalStore(settings.store_dir), request,
+                            progress=lambda rows: progress.advance(task, rows))
+        except SurveyRejected as exc:
+            progress.stop()
+            report = RichTable("row", "column", "reason", title=f"{file.name}: nothing stored")
+            for error in exc.errors[:200]:
+                report.add_row(str(error.row), error.column, error.reason)
+            console.print(report)
+            console.print(f"[red]rejected:[/red] {exc}")
+            raise typer.Exit(1) from None
+    console.print(f"batch {result.batch_id}: {result.point_count:,} points stored, "
+                  f"{result.skipped_rows} rows skipped" +
+                  (f"; relic position set ({result.position['source']})" if result.position else ""))
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="Login name (letters, digits, . _ @ -)."),
+    role: str = typer.Option(..., help="surveyor, editor or admin."),
+    password_stdin: bool = typer.Option(False, help="Read a password for the sign-in page from stdin."),
+) -> None:
+    """Create a user and print its API token once (it is stored hashed)."""
+    from .auth import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with database_up(Settings()) as dsn, psycopg.connect(dsn) as conn:
+        try:
+            _, token = create_user(conn, name, role, password)
+        except (ValueError, psycopg.errors.UniqueViolation, psycopg.errors.CheckViolation) as exc:
+            message = "that name is taken or invalid" if isinstance(exc, psycopg.Error) else str(exc)
+            console.print(f"[red]not created:[/red] {message}")
+            raise typer.Exit(1) from None
+    console.print(f"user {name} ({role}) created; API token (shown once):")
+    print(token)
+
+
+@survey_app.command("import")
+def survey_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    site: str = typer.Option(..., help="Relic id the points belong to."),
+    crs_code: str = typer.Option(..., "--crs", help="CRS of the coordinates, e.g. EPSG:5899 or EPSG:4326."),
+    heights: str = typer.Option(None, help="normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)."),
+    axis_order: str = typer.Option(None, help="For X/Y columns: north-east (X = northing) or east-north."),
+    keep_valid: bool = typer.Option(False, help="Store the valid rows even if some rows fail."),
+    set_position: str = typer.Option("none", help="none, mean or marker."),
+    marker: str = typer.Option(None, help="Point id of the relic's marker (with --set-position marker)."),
+) -> None:
+    """Import GNSS points for a relic from CSV/GeoJSON, all or nothing, with a progress bar."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .store import LocalStore
+    from .surveys.ingest import SurveyRejected, SurveyRequest, ingest
+
+    settings = Settings()
+    request = SurveyRequest(site_id=site, crs=crs_code, file_path=file, file_name=file.name, actor=_actor(),
+                            height_system=heights, axis_order=axis_order, keep_valid=keep_valid,
+                            set_position=set_position, marker=marker)
+    with database_up(settings) as dsn, psycopg.connect(dsn) as conn, Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task(f"importing {file.name}", total=None)
+        try:
+            result = ingest(conn, LocalStore(settings.store_dir), request,
+                            progress=lambda rows: progress.advance(task, rows))
+        except SurveyRejected as exc:
+            progress.stop()
+            report = RichTable("row", "column", "reason", title=f"{file.name}: nothing stored")
+            for error in exc.errors[:200]:
+                report.add_row(str(error.row), error.column, error.reason)
+            console.print(report)
+            console.print(f"[red]rejected:[/red] {exc}")
+            raise typer.Exit(1) from None
+    console.print(f"batch {result.batch_id}: {result.point_count:,} points stored, "
+                  f"{result.skipped_rows} rows skipped" +
+                  (f"; relic position set ({result.position['source']})" if result.position else ""))
 
 
 _mount_optional_tools()

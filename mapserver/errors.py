@@ -40,6 +40,16 @@ class NotFound(ProblemError):
     title = "Not found"
 
 
+class Unprocessable(ProblemError):
+    status = 422
+    title = "Upload rejected"
+
+
+class PayloadTooLarge(ProblemError):
+    status = 413
+    title = "Upload too large"
+
+
 class ServiceUnavailable(ProblemError):
     status = 503
     title = "Service unavailable"
@@ -48,7 +58,8 @@ class ServiceUnavailable(ProblemError):
 def problem_response(status: int, title: str, detail: str, instance: str, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)
+    headers = {"WWW-Authenticate": 'Bearer realm="heritage"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

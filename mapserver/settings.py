@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     pool_max_size: int = 10
     max_page_size: int = 10_000
     default_page_size: int = 100
+    survey_max_bytes: int = Field(default=512 * 1024 * 1024, description="Largest survey upload.")
     public_url: str | None = Field(default=None, description="Base URL used in links; default from request.")
 
     @property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 
 import psycopg
 import pytest
@@ -11,6 +10,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from mapserver.cli import app
+from tests.encodings import encode_like_excel
 
 runner = CliRunner()
 
@@ -32,25 +32,6 @@ def cli(fresh_dsn, monkeypatch, tmp_path):
 def count(dsn: str, where: str = "true") -> int:
     with psycopg.connect(dsn) as conn:
         return conn.execute(f"SELECT count(*) FROM sites WHERE {where}").fetchone()[0]
-
-
-TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def encode_like_excel(text: str, encoding: str) -> bytes:
-    """Windows-1258 has no precomposed toned vowels: Excel writes base letter + combining tone."""
-    if encoding != "cp1258":
-        return text.encode(encoding)
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out.append(char.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            base = unicodedata.normalize("NFC", "".join(p for p in parts if p not in TONE_MARKS))
-            tones = "".join(p for p in parts if p in TONE_MARKS)
-            out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])

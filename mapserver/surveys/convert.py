@@ -1,0 +1,184 @@
+"""Validate and convert one chunk of survey rows with numpy; every problem names row and column.
+
+Checks: missing/non-numeric values, coordinates outside the CRS's zone or the province (with a
+tolerance), implausible heights, duplicate point ids (across the whole file), bad accuracy/time.
+Conversions go through crs/ only (EPSG:6960 pinned; EGM96 for heights).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import shapely
+
+import crs
+
+from ..importer.values import RowError
+from .columns import ColumnPlan
+
+PROVINCIAL_ZONE = 5899  # VN-2000 / TM-3 107-45, Bà Rịa–Vũng Tàu
+ZONE_MARGIN_DEG = 1.0
+NORMAL_HEIGHT_RANGE = (-100.0, 3200.0)  # Vietnam: sea floor works to Fansipan (3,147 m)
+
+
+@dataclass
+class Options:
+    zone: crs.Zone
+    height_system: str | None
+    province: object | None  # shapely geometry (buffered outline) or None to skip
+
+
+@dataclass
+class Converted:
+    rows: np.ndarray
+    point_ids: list[str]
+    codes: list[str | None]
+    orig_x: np.ndarray
+    orig_y: np.ndarray
+    orig_z: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    h_ellipsoidal: np.ndarray
+    e_vn2000: np.ndarray
+    n_vn2000: np.ndarray
+    h_normal: np.ndarray
+    accuracy: np.ndarray
+    observed_at: list[str | None]
+
+
+@dataclass
+class FileState:
+    """What must be remembered across chunks: point ids seen, and errors."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+
+    def fail(self, row: int, column: str, reason: str) -> None:
+        self.error_count += 1
+        self.bad_rows.add(row)
+        if len(self.errors) < 1000:
+            self.errors.append(RowError(row, column, reason))
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
+def _numbers(texts: list[str], rows: np.ndarray, column: str, state: FileState, *,
+             required: bool, angle: str | None = None) -> np.ndarray:
+    """Parse a column of numbers fast; on any failure, parse one by one to name the bad rows."""
+    try:
+        values = np.array(texts, dtype=np.float64)
+        if np.isfinite(values).all():
+            return values
+    except ValueError:
+        pass
+    values = np.full(len(texts), np.nan)
+    for i, text in enumerate(texts):
+        if not text:
+            if required:
+                state.fail(int(rows[i]), column, "is empty")
+            continue
+        try:
+            value = crs.parse_angle(text, angle) if angle else crs.parse_number(text)
+        except ValueError:
+            state.fail(int(rows[i]), column, f"'{text[:30]}' is not a number")
+            continue
+        if not np.isfinite(value):
+            state.fail(int(rows[i]), column, "is not a finite number")
+            continue
+        values[i] = value
+    return values
+
+
+def _times(texts: list[str], rows: np.ndarray, column: str, state: FileState) -> list[str | None]:
+    out: list[str | None] = []
+    for i, text in enumerate(texts):
+        if not text:
+            out.append(None)
+            continue
+        try:
+            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            state.fail(int(rows[i]), column, f"'{text[:30]}' is not an ISO 8601 time")
+            out.append(None)
+            continue
+        out.append(stamp.isoformat() if stamp.tzinfo else stamp.isoformat() + "+07:00")
+    return out
+
+
+def convert_chunk(first_row: int, chunk: list[list[str]], plan: ColumnPlan, options: Options,
+                  state: FileState) -> Converted:
+    zone = options.zone
+    rows = np.arange(first_row, first_row + len(chunk), dtype=np.int64)
+    geographic = zone.kind == "geographic"
+    east_name = plan.name(plan.east, "longitude" if geographic else "easting")
+    north_name = plan.name(plan.north, "latitude" if geographic else "northing")
+    x = _numbers([_cell(r, plan.east) for r in chunk], rows, east_name, state, required=True,
+                 angle="lon" if geographic else None)
+    y = _numbers([_cell(r, plan.north) for r in chunk], rows, north_name, state, required=True,
+                 angle="lat" if geographic else None)
+    z = (_numbers([_cell(r, plan.height) for r in chunk], rows, plan.name(plan.height, "height"), state,
+                  required=False) if plan.height is not None else np.full(len(chunk), np.nan))
+    accuracy = (_numbers([_cell(r, plan.accuracy) for r in chunk], rows, plan.name(plan.accuracy, "accuracy"),
+                         state, required=False) if plan.accuracy is not None else np.full(len(chunk), np.nan))
+    for i in np.flatnonzero((accuracy < 0) | (accuracy > 1000)):
+        state.fail(int(rows[i]), plan.name(plan.accuracy, "accuracy"), "must be between 0 and 1000 metres")
+    point_ids = [_cell(r, plan.point) if plan.point is not None else str(rows[i])
+                 for i, r in enumerate(chunk)]
+    for i, pid in enumerate(point_ids):
+        row = int(rows[i])
+        if not pid:
+            state.fail(row, plan.name(plan.point, "point"), "point id is empty")
+        elif pid in state.seen:
+            state.fail(row, plan.name(plan.point, "point"),
+                       f"duplicate point id '{pid[:40]}' (also row {state.seen[pid]})")
+        else:
+            state.seen[pid] = row
+    codes = [(_cell(r, plan.code) or None) for r in chunk]
+    times = (_times([_cell(r, plan.time) for r in chunk], rows, plan.name(plan.time, "time"), state)
+             if plan.time is not None else [None] * len(chunk))
+
+    ok = np.isfinite(x) & np.isfinite(y)
+    lon = np.full(len(chunk), np.nan)
+    lat = np.full(len(chunk), np.nan)
+    if ok.any():
+        lon[ok], lat[ok] = crs.to_wgs84(x[ok], y[ok], zone)
+    margin = ZONE_MARGIN_DEG
+    outside_zone = ok & ((lon < zone.west - margin) | (lon > zone.east + margin)
+                         | (lat < zone.south - margin) | (lat > zone.north + margin))
+    for i in np.flatnonzero(outside_zone):
+        state.fail(int(rows[i]), f"{east_name}/{north_name}",
+                   f"outside the valid range of {zone.srs} ({zone.name})")
+    ok &= ~outside_zone
+    if options.province is not None and ok.any():
+        inside = shapely.contains_xy(options.province, lon, lat)
+        for i in np.flatnonzero(ok & ~inside):
+            state.fail(int(rows[i]), f"{east_name}/{north_name}",
+                       f"({lon[i]:.6f}, {lat[i]:.6f}) lies outside the province (beyond the tolerance)")
+
+    h_ell = np.full(len(chunk), np.nan)
+    h_norm = np.full(len(chunk), np.nan)
+    has_z = ok & np.isfinite(z)
+    if has_z.any():
+        if options.height_system == "normal":
+            h_norm[has_z] = z[has_z]
+            h_ell[has_z] = crs.normal_to_ellipsoidal(lon[has_z], lat[has_z], z[has_z])
+        else:
+            h_ell[has_z] = z[has_z]
+            h_norm[has_z] = crs.ellipsoidal_to_normal(lon[has_z], lat[has_z], z[has_z])
+        low, high = NORMAL_HEIGHT_RANGE
+        for i in np.flatnonzero(has_z & ((h_norm < low) | (h_norm > high))):
+            state.fail(int(rows[i]), plan.name(plan.height, "height"),
+                       f"implausible height {z[i]:.3f} m (normal height {h_norm[i]:.1f} m)")
+    e_vn = np.full(len(chunk), np.nan)
+    n_vn = np.full(len(chunk), np.nan)
+    if ok.any():
+        e_vn[ok], n_vn[ok] = crs.from_wgs84(lon[ok], lat[ok], PROVINCIAL_ZONE)
+    return Converted(rows=rows, point_ids=point_ids, codes=codes, orig_x=x, orig_y=y, orig_z=z, lon=lon,
+                     lat=lat, h_ellipsoidal=h_ell, e_vn2000=e_vn, n_vn2000=n_vn, h_normal=h_norm,
+                     accuracy=accuracy, observed_at=times)

@@ -1,0 +1,144 @@
+"""Stream the rows of a survey file in chunks, whatever encoding Vietnamese software wrote.
+
+The file is read once, never loaded whole: the encoding is decided on the first megabyte (BOM,
+else UTF-8, else Windows-1258) and the rest is decoded as it streams.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import unicodedata
+from pathlib import Path
+from typing import IO, Iterator
+
+from ..importer.readers import ReadError
+
+CHUNK_ROWS = 100_000
+SNIFF_BYTES = 1 << 20
+
+
+def detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1258"
+
+
+def open_text(path: Path) -> IO[str]:
+    with open(path, "rb") as raw:
+        head = raw.read(SNIFF_BYTES)
+    encoding = detect_encoding(head)
+    return open(path, encoding=encoding, newline="")
+
+
+def sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text) if not text.isascii() else text
+
+
+class CsvChunks:
+    """Header (or None) and an iterator of (first_row_number, rows) chunks."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.header: list[str] | None = None
+        self.delimiter = ","
+
+    def __iter__(self) -> Iterator[tuple[int, list[list[str]]]]:
+        try:
+            with open_text(self.path) as fh:
+                first = fh.readline()
+                while first and not first.strip():
+                    first = fh.readline()
+                if not first:
+                    raise ReadError("The file is empty.")
+                self.delimiter = sniff_delimiter(first)
+                cells = [nfc(c.strip()) for c in next(csv.reader([first], delimiter=self.delimiter))]
+                pending: list[list[str]] = []
+                number = 1
+                if looks_like_header(cells):
+                    self.header = cells
+                    start = 2
+                else:
+                    pending.append(cells)
+                    start = 1
+                chunk_start = start
+                number = start - 1 + len(pending)
+                for cells in csv.reader(fh, delimiter=self.delimiter):
+                    number += 1
+                    if not cells or not any(cells):
+                        cells = []
+                    pending.append(cells)
+                    if len(pending) >= CHUNK_ROWS:
+                        yield chunk_start, pending
+                        chunk_start, pending = number + 1, []
+                if pending:
+                    yield chunk_start, pending
+        except UnicodeDecodeError as exc:
+            raise ReadError("The file mixes text encodings (not valid UTF-8 throughout).") from exc
+        except csv.Error as exc:
+            raise ReadError(f"The CSV is malformed: {exc}") from exc
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """A header row has no cell that is a number (point ids may be numbers, so all must fail)."""
+    numeric = 0
+    for cell in cells[1:]:
+        try:
+            float(cell.replace(",", "."))
+            numeric += 1
+        except ValueError:
+            pass
+    return numeric == 0
+
+
+def geojson_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """GeoJSON points as rows: point id, lon, lat, height (if 3D), then the properties."""
+    try:
+        with open_text(path) as fh:
+            doc = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReadError("Not valid GeoJSON text.") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
+        raise ReadError("GeoJSON must be a FeatureCollection of Point features.")
+    keys: list[str] = []
+    for feature in doc["features"]:
+        for key in ((feature or {}).get("properties") or {}):
+            if key not in keys and key not in ("east", "north", "height"):
+                keys.append(key)
+    header = ["east", "north", "height", *keys]
+    rows = []
+    for number, feature in enumerate(doc["features"], start=1):
+        geometry = (feature or {}).get("geometry") or {}
+        coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
+        if not isinstance(coords, list) or len(coords) < 2:
+            raise ReadError(f"Feature {number} is not a Point with coordinates.")
+        props = (feature or {}).get("properties") or {}
+        if "point" not in props and "id" not in props and feature.get("id") is not None:
+            props = {**props, "point": feature["id"]}
+            if "point" not in header:
+                header.append("point")
+        z = str(coords[2]) if len(coords) > 2 and coords[2] is not None else ""
+        rows.append([str(coords[0]), str(coords[1]), z,
+                     *["" if props.get(k) is None else nfc(str(props.get(k))) for k in header[3:]]])
+    return header, rows
+
+
+def chunks_for(path: Path) -> tuple[CsvChunks | None, tuple[list[str], list[list[str]]] | None]:
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return None, geojson_rows(path)
+    if suffix in (".csv", ".txt"):
+        return CsvChunks(path), None
+    raise ReadError(f"Unsupported survey file type '{suffix}': use CSV/TXT or GeoJSON.")

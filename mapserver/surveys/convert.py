@@ -8,7 +8,8 @@ Conversions go through crs/ only (EPSG:6960 pinned; EGM96 for heights).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+import itertools
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import shapely
@@ -20,6 +21,7 @@ from .columns import ColumnPlan
 
 PROVINCIAL_ZONE = 5899  # VN-2000 / TM-3 107-45, Bà Rịa–Vũng Tàu
 ZONE_MARGIN_DEG = 1.0
+VIETNAM_TIME = timezone(timedelta(hours=7))
 NORMAL_HEIGHT_RANGE = (-100.0, 3200.0)  # Vietnam: sea floor works to Fansipan (3,147 m)
 
 
@@ -45,7 +47,8 @@ class Converted:
     n_vn2000: np.ndarray
     h_normal: np.ndarray
     accuracy: np.ndarray
-    observed_at: list[str | None]
+    observed_us: np.ndarray
+    observed_present: np.ndarray
 
 
 @dataclass
@@ -64,11 +67,20 @@ class FileState:
             self.errors.append(RowError(row, column, reason))
 
 
-def _cell(row: list[str], index: int | None) -> str:
-    return row[index].strip() if index is not None and index < len(row) else ""
+def _transpose(chunk: list[list[str]]) -> list[tuple[str, ...]]:
+    """Columns of the chunk (short rows padded with empty cells), transposed in C."""
+    return list(itertools.zip_longest(*chunk, fillvalue=""))
 
 
-def _numbers(texts: list[str], rows: np.ndarray, column: str, state: FileState, *,
+def _column(columns: list[tuple[str, ...]], index: int | None, n: int, *, strip: bool = True
+            ) -> list[str] | tuple[str, ...]:
+    if index is None or index >= len(columns):
+        return [""] * n
+    # numpy's number parser skips surrounding blanks itself; text cells are stripped here.
+    return [cell.strip() for cell in columns[index]] if strip else columns[index]
+
+
+def _numbers(texts: list[str] | tuple[str, ...], rows: np.ndarray, column: str, state: FileState, *,
              required: bool, angle: str | None = None) -> np.ndarray:
     """Parse a column of numbers fast; on any failure, parse one by one to name the bad rows."""
     try:
@@ -79,6 +91,7 @@ def _numbers(texts: list[str], rows: np.ndarray, column: str, state: FileState, 
         pass
     values = np.full(len(texts), np.nan)
     for i, text in enumerate(texts):
+        text = text.strip()
         if not text:
             if required:
                 state.fail(int(rows[i]), column, "is empty")
@@ -95,41 +108,46 @@ def _numbers(texts: list[str], rows: np.ndarray, column: str, state: FileState, 
     return values
 
 
-def _times(texts: list[str], rows: np.ndarray, column: str, state: FileState) -> list[str | None]:
-    out: list[str | None] = []
+def _times(texts: list[str], rows: np.ndarray, column: str, state: FileState) -> tuple[np.ndarray, np.ndarray]:
+    """Unix microseconds and a presence mask; a time without offset is Vietnam time (UTC+7)."""
+    micros = np.zeros(len(texts), dtype=np.int64)
+    present = np.zeros(len(texts), dtype=bool)
     for i, text in enumerate(texts):
         if not text:
-            out.append(None)
             continue
         try:
             stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             state.fail(int(rows[i]), column, f"'{text[:30]}' is not an ISO 8601 time")
-            out.append(None)
             continue
-        out.append(stamp.isoformat() if stamp.tzinfo else stamp.isoformat() + "+07:00")
-    return out
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=VIETNAM_TIME)
+        micros[i] = round(stamp.timestamp() * 1_000_000)
+        present[i] = True
+    return micros, present
 
 
-def convert_chunk(first_row: int, chunk: list[list[str]], plan: ColumnPlan, options: Options,
+def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, options: Options,
                   state: FileState) -> Converted:
     zone = options.zone
-    rows = np.arange(first_row, first_row + len(chunk), dtype=np.int64)
+    rows = np.asarray(numbers, dtype=np.int64)
+    n = len(chunk)
+    columns = _transpose(chunk)
     geographic = zone.kind == "geographic"
     east_name = plan.name(plan.east, "longitude" if geographic else "easting")
     north_name = plan.name(plan.north, "latitude" if geographic else "northing")
-    x = _numbers([_cell(r, plan.east) for r in chunk], rows, east_name, state, required=True,
+    x = _numbers(_column(columns, plan.east, n, strip=False), rows, east_name, state, required=True,
                  angle="lon" if geographic else None)
-    y = _numbers([_cell(r, plan.north) for r in chunk], rows, north_name, state, required=True,
+    y = _numbers(_column(columns, plan.north, n, strip=False), rows, north_name, state, required=True,
                  angle="lat" if geographic else None)
-    z = (_numbers([_cell(r, plan.height) for r in chunk], rows, plan.name(plan.height, "height"), state,
+    z = (_numbers(_column(columns, plan.height, n, strip=False), rows, plan.name(plan.height, "height"), state,
                   required=False) if plan.height is not None else np.full(len(chunk), np.nan))
-    accuracy = (_numbers([_cell(r, plan.accuracy) for r in chunk], rows, plan.name(plan.accuracy, "accuracy"),
+    accuracy = (_numbers(_column(columns, plan.accuracy, n, strip=False), rows, plan.name(plan.accuracy, "accuracy"),
                          state, required=False) if plan.accuracy is not None else np.full(len(chunk), np.nan))
     for i in np.flatnonzero((accuracy < 0) | (accuracy > 1000)):
         state.fail(int(rows[i]), plan.name(plan.accuracy, "accuracy"), "must be between 0 and 1000 metres")
-    point_ids = [_cell(r, plan.point) if plan.point is not None else str(rows[i])
-                 for i, r in enumerate(chunk)]
+    point_ids = (_column(columns, plan.point, n) if plan.point is not None
+                 else [str(r) for r in rows.tolist()])
     for i, pid in enumerate(point_ids):
         row = int(rows[i])
         if not pid:
@@ -139,9 +157,10 @@ def convert_chunk(first_row: int, chunk: list[list[str]], plan: ColumnPlan, opti
                        f"duplicate point id '{pid[:40]}' (also row {state.seen[pid]})")
         else:
             state.seen[pid] = row
-    codes = [(_cell(r, plan.code) or None) for r in chunk]
-    times = (_times([_cell(r, plan.time) for r in chunk], rows, plan.name(plan.time, "time"), state)
-             if plan.time is not None else [None] * len(chunk))
+    codes = [c or None for c in _column(columns, plan.code, n)]
+    observed_us, observed_present = (
+        _times(_column(columns, plan.time, n), rows, plan.name(plan.time, "time"), state)
+        if plan.time is not None else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)))
 
     ok = np.isfinite(x) & np.isfinite(y)
     lon = np.full(len(chunk), np.nan)
@@ -177,8 +196,10 @@ def convert_chunk(first_row: int, chunk: list[list[str]], plan: ColumnPlan, opti
                        f"implausible height {z[i]:.3f} m (normal height {h_norm[i]:.1f} m)")
     e_vn = np.full(len(chunk), np.nan)
     n_vn = np.full(len(chunk), np.nan)
-    if ok.any():
+    if zone.epsg == PROVINCIAL_ZONE:
+        e_vn[ok], n_vn[ok] = x[ok], y[ok]  # already in the provincial zone: keep them exactly
+    elif ok.any():
         e_vn[ok], n_vn[ok] = crs.from_wgs84(lon[ok], lat[ok], PROVINCIAL_ZONE)
     return Converted(rows=rows, point_ids=point_ids, codes=codes, orig_x=x, orig_y=y, orig_z=z, lon=lon,
                      lat=lat, h_ellipsoidal=h_ell, e_vn2000=e_vn, n_vn2000=n_vn, h_normal=h_norm,
-                     accuracy=accuracy, observed_at=times)
+                     accuracy=accuracy, observed_us=observed_us, observed_present=observed_present)

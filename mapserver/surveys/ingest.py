@@ -20,13 +20,14 @@ from ..importer.readers import ReadError
 from ..importer.values import RowError
 from ..store import LocalStore, safe_name
 from .columns import HEIGHT_SYSTEMS, plan_columns
+from . import pgbinary
 from .convert import Converted, FileState, Options, convert_chunk
 from .reader import chunks_for
 
 PROVINCE_TOLERANCE_DEG = 0.05  # about 5.5 km around the (simplified) province outline
 POSITION_MODES = ("none", "mean", "marker")
 COPY_SQL = ("COPY survey_points (batch_id, row_number, point_id, code, orig_x, orig_y, orig_z, lon, lat, "
-            "h_ellipsoidal, e_vn2000, n_vn2000, h_normal, accuracy_m, observed_at) FROM STDIN")
+            "h_ellipsoidal, e_vn2000, n_vn2000, h_normal, accuracy_m, observed_at) FROM STDIN (FORMAT binary)")
 
 
 class SurveyRejected(ValueError):
@@ -103,45 +104,34 @@ def _sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _escape(text: str | None) -> str:
-    if text is None:
-        return "\\N"
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _floats(values: np.ndarray) -> list[str]:
-    return ["\\N" if v != v else repr(v) for v in values.tolist()]
-
-
-def _copy_text(batch_id: int, data: Converted, keep: np.ndarray) -> str:
+def _copy_rows(batch_id: int, data: Converted, keep: np.ndarray) -> bytes:
     idx = np.flatnonzero(keep)
     if idx.size == 0:
-        return ""
-    columns = [
-        [str(batch_id)] * idx.size,
-        [str(r) for r in data.rows[idx].tolist()],
-        [_escape(data.point_ids[i]) for i in idx],
-        [_escape(data.codes[i]) for i in idx],
-        *(_floats(arr[idx]) for arr in (data.orig_x, data.orig_y, data.orig_z, data.lon, data.lat,
-                                        data.h_ellipsoidal, data.e_vn2000, data.n_vn2000, data.h_normal,
-                                        data.accuracy)),
-        [_escape(data.observed_at[i]) for i in idx],
-    ]
-    return "\n".join("\t".join(fields) for fields in zip(*columns)) + "\n"
+        return b""
+    return pgbinary.rows([
+        pgbinary.int8(np.full(idx.size, batch_id)),
+        pgbinary.int4(data.rows[idx]),
+        pgbinary.text([data.point_ids[i] for i in idx]),
+        pgbinary.text([data.codes[i] for i in idx]),
+        *(pgbinary.float8(arr[idx]) for arr in (data.orig_x, data.orig_y, data.orig_z, data.lon, data.lat,
+                                                 data.h_ellipsoidal, data.e_vn2000, data.n_vn2000,
+                                                 data.h_normal, data.accuracy)),
+        pgbinary.timestamptz_us(data.observed_us[idx], data.observed_present[idx]),
+    ])
 
 
 def _chunks(req: SurveyRequest, axis_order: str | None):
-    """Yield (plan, first_row, rows) for the file, whichever format it is."""
+    """Yield (plan, row numbers, rows) for the file, whichever format it is."""
     csv_chunks, geojson = chunks_for(req.file_path)
     if geojson is not None:
         header, rows = geojson
-        yield plan_columns(header, axis_order=None), 1, rows
+        yield plan_columns(header, axis_order=None), list(range(1, len(rows) + 1)), rows
         return
     plan = None
-    for first_row, rows in csv_chunks:
+    for numbers, rows in csv_chunks:
         if plan is None:
             plan = plan_columns(csv_chunks.header, axis_order=axis_order)
-        yield plan, first_row, rows
+        yield plan, numbers, rows
 
 
 def ingest(conn: psycopg.Connection, store: LocalStore, req: SurveyRequest,
@@ -161,20 +151,22 @@ def ingest(conn: psycopg.Connection, store: LocalStore, req: SurveyRequest,
                  req.file_name[:200], sha256, size)).fetchone()[0]
             checked_axes = False
             with conn.cursor().copy(COPY_SQL) as copy:
-                for plan, first_row, rows in _chunks(req, req.axis_order):
+                copy.write(pgbinary.SIGNATURE)
+                for plan, numbers, rows in _chunks(req, req.axis_order):
                     if plan.height is not None and req.height_system is None:
                         raise SurveyRejected("The file has a height column: say whether the heights are "
                                              "normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84).")
-                    data = convert_chunk(first_row, rows, plan, options, state)
+                    data = convert_chunk(numbers, rows, plan, options, state)
                     if not checked_axes:
                         _check_axes(data, zone)
                         checked_axes = True
                     keep = ~np.isin(data.rows, np.fromiter(state.bad_rows, dtype=np.int64))
                     if req.keep_valid or state.error_count == 0:
-                        copy.write(_copy_text(batch_id, data, keep))
+                        copy.write(_copy_rows(batch_id, data, keep))
                         stored += int(keep.sum())
                     if progress:
                         progress(len(rows))
+                copy.write(pgbinary.TRAILER)
             if state.error_count and not req.keep_valid:
                 raise SurveyRejected(f"{state.error_count} problem(s) found; nothing was stored.",
                                      state.errors, state.error_count)

@@ -48,43 +48,52 @@ def nfc(text: str) -> str:
 
 
 class CsvChunks:
-    """Header (or None) and an iterator of (first_row_number, rows) chunks."""
+    """Header (or None) and an iterator of (row numbers, rows) chunks."""
 
     def __init__(self, path: Path):
         self.path = path
         self.header: list[str] | None = None
         self.delimiter = ","
 
-    def __iter__(self) -> Iterator[tuple[int, list[list[str]]]]:
+    def _sniff(self, fh: IO[str]) -> str:
+        position = fh.tell()
+        sample = fh.read(64 * 1024)
+        fh.seek(position)
+        first = next((line for line in sample.splitlines() if line.strip()), "")
+        if not first:
+            raise ReadError("The file is empty.")
+        self.delimiter = sniff_delimiter(first)
+        return self.delimiter
+
+    def __iter__(self) -> Iterator[tuple[list[int], list[list[str]]]]:
+        """Chunks of (row numbers as counted in the file, rows); blank rows are skipped."""
         try:
             with open_text(self.path) as fh:
-                first = fh.readline()
-                while first and not first.strip():
-                    first = fh.readline()
-                if not first:
-                    raise ReadError("The file is empty.")
-                self.delimiter = sniff_delimiter(first)
-                cells = [nfc(c.strip()) for c in next(csv.reader([first], delimiter=self.delimiter))]
+                reader = csv.reader(fh, delimiter=self._sniff(fh))
+                numbers: list[int] = []
                 pending: list[list[str]] = []
-                number = 1
-                if looks_like_header(cells):
-                    self.header = cells
-                    start = 2
-                else:
-                    pending.append(cells)
-                    start = 1
-                chunk_start = start
-                number = start - 1 + len(pending)
-                for cells in csv.reader(fh, delimiter=self.delimiter):
-                    number += 1
-                    if not cells or not any(cells):
-                        cells = []
+                first_checked = False
+                data_rows = 0
+                for number, cells in enumerate(reader, start=1):
+                    # Excel writes blank lines as ",,,": drop them (the first test short-circuits).
+                    if not cells or (not cells[0] and not any(cells)):
+                        continue
+                    if not first_checked:
+                        first_checked = True
+                        stripped = [nfc(c.strip()) for c in cells]
+                        if looks_like_header(stripped):
+                            self.header = stripped
+                            continue
+                    data_rows += 1
+                    numbers.append(number)
                     pending.append(cells)
                     if len(pending) >= CHUNK_ROWS:
-                        yield chunk_start, pending
-                        chunk_start, pending = number + 1, []
+                        yield numbers, pending
+                        numbers, pending = [], []
                 if pending:
-                    yield chunk_start, pending
+                    yield numbers, pending
+                elif data_rows == 0:
+                    raise ReadError("The file has no data rows.")
         except UnicodeDecodeError as exc:
             raise ReadError("The file mixes text encodings (not valid UTF-8 throughout).") from exc
         except csv.Error as exc:

@@ -35,7 +35,6 @@ CREATE INDEX survey_batches_site_idx ON survey_batches (site_id);
 -- Coordinates as received (orig_*, in crs_epsg of the batch) and derived, with the height system
 -- of each number in its name: h_ellipsoidal is WGS 84 ellipsoidal, h_normal is VN-2000 (Hòn Dấu).
 CREATE TABLE survey_points (
-    id bigserial PRIMARY KEY,
     batch_id bigint NOT NULL REFERENCES survey_batches(id) ON DELETE CASCADE,
     row_number integer NOT NULL,
     point_id text NOT NULL,
@@ -51,11 +50,11 @@ CREATE TABLE survey_points (
     h_normal double precision,
     accuracy_m double precision,
     observed_at timestamptz,
-    geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED,
-    UNIQUE (batch_id, point_id)
+    PRIMARY KEY (batch_id, row_number)
 );
--- No GiST index here: batches of a million points are written with COPY, and they are read
--- back by batch (the unique index serves that).
+-- Batches of a million points are written with COPY: one append-only integer key, no geometry
+-- column and no GiST index (each would cost seconds per million rows). Point ids are checked
+-- unique per batch before the COPY; geometry is made from lon/lat when read.
 """)
 
 

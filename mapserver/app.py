@@ -6,13 +6,16 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.gzip import GZipMiddleware
 
 from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
 
-from .api import account, boundary, health, sites, surveys, users
+from .api import account, boundary, health, scans, sites, surveys, tiles, users, viewer
+from .compression import GZipExceptTiles
+from .db import database_url
+from .jobs.defer import JobQueue
+from .store import make_store
 from .db import make_pool
 from .errors import install_error_handlers
 from .settings import Settings
@@ -27,9 +30,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Do not wait: the app starts (and /healthz reports 503) even while the database is down.
         await pool.open(wait=False)
         app.state.pool = pool
+        app.state.jobs = JobQueue(database_url(settings))
+        app.state.store = make_store(settings)
         try:
             yield
         finally:
+            await app.state.jobs.close()
             await pool.close()
 
     app = FastAPI(
@@ -41,8 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, sites, boundary, surveys, account, users):
+    app.add_middleware(GZipExceptTiles, minimum_size=1024)
+    for module in (health, sites, boundary, surveys, scans, tiles, account, users, viewer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

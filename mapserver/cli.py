@@ -32,6 +32,8 @@ users_app = typer.Typer(help="Accounts: surveyors, editors, admins.", no_args_is
 survey_app = typer.Typer(help="GNSS survey batches.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(survey_app, name="survey")
+scan_app = typer.Typer(help="Laser scans and their 3D Tiles.", no_args_is_help=True)
+app.add_typer(scan_app, name="scan")
 console = Console(stderr=True)
 
 
@@ -43,6 +45,16 @@ def _mount_optional_tools() -> None:
         crs_app = None
     if crs_app is not None:
         app.add_typer(crs_app, name="crs", help="VN-2000 / WGS 84 coordinate conversions.")
+    try:
+        from tiling import cli as tiling_cli
+    except ImportError:
+        tiling_cli = None
+    if tiling_cli is not None:
+        scan_app.command("tile")(tiling_cli.tile)
+        scan_app.command("validate")(tiling_cli.validate)
+    from . import cli_scan
+
+    cli_scan.register(scan_app)
 
 
 def _actor() -> str:
@@ -99,6 +111,20 @@ def setup(load_data: bool = typer.Option(True, help="Load the shipped reference 
         result = load_reference_data(dsn, settings.data_dir, actor=_actor())
         console.print(f"reference data: relics inserted {result.inserted}, updated {result.updated}, "
                       f"unchanged {result.unchanged}")
+        _queue_demo(settings, dsn)
+
+
+def _queue_demo(settings: Settings, dsn: str) -> None:
+    from .jobs.defer import defer_tile_scan_sync
+    from .scans.demo import ensure_demo_scans
+    from .store import make_store
+
+    with psycopg.connect(dsn) as conn:
+        queued = ensure_demo_scans(conn, make_store(settings))
+    for scan_id in queued:
+        defer_tile_scan_sync(dsn, scan_id)
+    if queued:
+        console.print(f"sample monument: {len(queued)} tiling job(s) queued (the worker runs them)")
 
 
 @import_app.command("sites")
@@ -130,6 +156,7 @@ def serve(
     port: int = typer.Option(None, help="Port (default HERITAGE_PORT or 8000)."),
     workers: int = typer.Option(1, help="Uvicorn worker processes."),
     keep_db: bool = typer.Option(False, help="Leave the embedded cluster running on exit."),
+    worker: bool = typer.Option(True, help="Also run a tiling worker beside the server."),
 ) -> None:
     """Serve the app; on Ctrl-C the embedded cluster is stopped cleanly too."""
     import uvicorn
@@ -139,14 +166,24 @@ def serve(
     # uvicorn re-raises the signal that stopped it; turn SIGTERM into an exit so the cluster is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     dsn, _ = start_database(settings)
+    worker_process = None
     try:
         upgrade(dsn)
+        if worker:
+            import subprocess
+            worker_process = subprocess.Popen([sys.executable, "-m", "mapserver.cli", "worker"])
         console.print(f"[green]serving[/green] on http://{host or settings.host}:{port or settings.port}")
         uvicorn.run("mapserver.asgi:app", host=host or settings.host, port=port or settings.port,
                     workers=workers, log_level="info", proxy_headers=True)
     except KeyboardInterrupt:
         pass
     finally:
+        if worker_process is not None:
+            worker_process.terminate()
+            try:
+                worker_process.wait(timeout=30)
+            except Exception:
+                worker_process.kill()
         if not keep_db:
             stop_database(settings)
             console.print("database stopped")
@@ -187,7 +224,7 @@ def survey_import(
     """Import GNSS points for a relic from CSV/GeoJSON, all or nothing, with a progress bar."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .store import LocalStore
+    from .store import make_store
     from .surveys.ingest import SurveyRejected, SurveyRequest, ingest
 
     settings = Settings()
@@ -199,7 +236,7 @@ def survey_import(
             TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task(f"importing {file.name}", total=None)
         try:
-            result = ingest(conn, LocalStore(settings.store_dir), request,
+            result = ingest(conn, make_store(settings), request,
                             progress=lambda rows: progress.advance(task, rows))
         except SurveyRejected as exc:
             progress.stop()
@@ -214,66 +251,28 @@ def survey_import(
                   (f"; relic position set ({result.position['source']})" if result.position else ""))
 
 
-@users_app.command("add")
-def users_add(
-    name: str = typer.Argument(..., help="Login name (letters, digits, . _ @ -)."),
-    role: str = typer.Option(..., help="surveyor, editor or admin."),
-    password_stdin: bool = typer.Option(False, help="Read a password for the sign-in page from stdin."),
+@app.command("worker")
+def worker_command(
+    concurrency: int = typer.Option(1, help="Jobs run at once by this worker."),
+    burst: bool = typer.Option(False, help="Exit when the queue is empty."),
 ) -> None:
-    """Create a user and print its API token once (it is stored hashed)."""
-    from .auth import create_user
+    """Run background jobs (scan tiling). Any number of workers may run on any machines."""
+    import asyncio
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with database_up(Settings()) as dsn, psycopg.connect(dsn) as conn:
-        try:
-            _, token = create_user(conn, name, role, password)
-        except (ValueError, psycopg.errors.UniqueViolation, psycopg.errors.CheckViolation) as exc:
-            message = "that name is taken or invalid" if isinstance(exc, psycopg.Error) else str(exc)
-            console.print(f"[red]not created:[/red] {message}")
-            raise typer.Exit(1) from None
-    console.print(f"user {name} ({role}) created; API token (shown once):")
-    print(token)
-
-
-@survey_app.command("import")
-def survey_import(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
-    site: str = typer.Option(..., help="Relic id the points belong to."),
-    crs_code: str = typer.Option(..., "--crs", help="CRS of the coordinates, e.g. EPSG:5899 or EPSG:4326."),
-    heights: str = typer.Option(None, help="normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)."),
-    axis_order: str = typer.Option(None, help="For X/Y columns: north-east (X = northing) or east-north."),
-    keep_valid: bool = typer.Option(False, help="Store the valid rows even if some rows fail."),
-    set_position: str = typer.Option("none", help="none, mean or marker."),
-    marker: str = typer.Option(None, help="Point id of the relic's marker (with --set-position marker)."),
-) -> None:
-    """Import GNSS points for a relic from CSV/GeoJSON, all or nothing, with a progress bar."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .store import LocalStore
-    from .surveys.ingest import SurveyRejected, SurveyRequest, ingest
+    from .jobs.worker import run_worker
 
     settings = Settings()
-    request = SurveyRequest(site_id=site, crs=crs_code, file_path=file, file_name=file.name, actor=_actor(),
-                            height_system=heights, axis_order=axis_order, keep_valid=keep_valid,
-                            set_position=set_position, marker=marker)
-    with database_up(settings) as dsn, psycopg.connect(dsn) as conn, Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
-            TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task(f"importing {file.name}", total=None)
-        try:
-            result = ingest(conn, LocalStore(settings.store_dir), request,
-                            progress=lambda rows: progress.advance(task, rows))
-        except SurveyRejected as exc:
-            progress.stop()
-            report = RichTable("row", "column", "reason", title=f"{file.name}: nothing stored")
-            for error in exc.errors[:200]:
-                report.add_row(str(error.row), error.column, error.reason)
-            console.print(report)
-            console.print(f"[red]rejected:[/red] {exc}")
-            raise typer.Exit(1) from None
-    console.print(f"batch {result.batch_id}: {result.point_count:,} points stored, "
-                  f"{result.skipped_rows} rows skipped" +
-                  (f"; relic position set ({result.position['source']})" if result.position else ""))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    dsn, _ = start_database(settings)
+    upgrade(dsn)
+    try:
+        asyncio.run(run_worker(settings, dsn, concurrency=concurrency, burst=burst))
+    except KeyboardInterrupt:
+        pass
 
 
 _mount_optional_tools()
+
+
+if __name__ == "__main__":
+    app()

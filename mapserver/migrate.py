@@ -38,7 +38,11 @@ def alembic_config(dsn: str) -> Config:
 
 
 def upgrade(dsn: str, revision: str = "head") -> None:
+    """Our schema (Alembic), then the job queue's own tables (procrastinate's versioned SQL)."""
+    from .jobs.queue import ensure_schema
+
     command.upgrade(alembic_config(dsn), revision)
+    ensure_schema(dsn)
 
 
 def current_revision(dsn: str) -> str | None:

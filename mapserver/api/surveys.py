@@ -19,7 +19,7 @@ from ..auth import User, require_role
 from ..db import connection, database_url
 from ..errors import InvalidParameter, NotFound, PayloadTooLarge, Unprocessable
 from ..settings import Settings
-from ..store import LocalStore
+from ..store import make_store
 from ..surveys.ingest import SurveyRejected, SurveyRequest, ingest
 from .deps import get_pool, get_settings
 
@@ -51,7 +51,7 @@ async def _spool(upload: UploadFile, limit: int) -> Path:
 
 def _run_ingest(settings: Settings, request: SurveyRequest):
     with psycopg.connect(database_url(settings)) as conn:
-        return ingest(conn, LocalStore(settings.store_dir), request)
+        return ingest(conn, make_store(settings), request)
 
 
 @router.post("/surveys", status_code=201, summary="Upload GNSS points of a relic (surveyor)")

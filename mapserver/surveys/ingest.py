@@ -18,7 +18,7 @@ import crs
 
 from ..importer.readers import ReadError
 from ..importer.values import RowError
-from ..store import LocalStore, safe_name
+from ..store import Store, safe_name
 from .columns import HEIGHT_SYSTEMS, plan_columns
 from . import pgbinary
 from .convert import Converted, FileState, Options, convert_chunk
@@ -134,7 +134,7 @@ def _chunks(req: SurveyRequest, axis_order: str | None):
         yield plan, numbers, rows
 
 
-def ingest(conn: psycopg.Connection, store: LocalStore, req: SurveyRequest,
+def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
            progress: Callable[[int], None] | None = None) -> SurveyResult:
     zone = _check_request(conn, req)
     sha256, size = _sha256(req.file_path)

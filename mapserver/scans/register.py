@@ -1,0 +1,91 @@
+"""Register a scan upload: row in `scans`, original in the store, tiling job queued — one unit."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+import crs
+
+from ..store import Store
+from .originals import OriginalRejected, store_original
+
+
+class ScanRejected(ValueError):
+    pass
+
+
+@dataclass
+class ScanRequest:
+    site_id: str
+    file_path: Path
+    file_name: str
+    actor: str
+    crs: str | None = None
+    heights: str = "normal"
+    anchor: tuple[float, float, float] | None = None
+    heading: float = 0.0
+    label: str | None = None
+    sample: bool = False
+    compress: bool = True
+
+
+def parse_anchor(text: str | None) -> tuple[float, float, float] | None:
+    if not text:
+        return None
+    parts = text.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise ScanRejected("anchor must be E,N,H in metres (three numbers)") from None
+    if len(values) != 3:
+        raise ScanRejected("anchor must be E,N,H in metres (three numbers)")
+    return values  # type: ignore[return-value]
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> int:
+    """Insert the scan and store its original; the caller defers the job after the commit."""
+    if conn.execute("SELECT 1 FROM sites WHERE id = %s", (req.site_id,)).fetchone() is None:
+        raise ScanRejected(f"Unknown relic id '{req.site_id[:100]}'.")
+    epsg = None
+    if req.crs:
+        try:
+            zone = crs.parse_crs(req.crs)
+        except (crs.UnsupportedCRS, ValueError) as exc:
+            raise ScanRejected(f"Unsupported CRS '{req.crs[:60]}': {exc}") from None
+        epsg = zone.epsg
+    if req.heights not in ("normal", "ellipsoidal"):
+        raise ScanRejected("heights must be normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)")
+    if not -360 <= req.heading <= 360:
+        raise ScanRejected("heading must be in degrees (-360..360)")
+    sha256, size = _sha256(req.file_path)
+    anchor = req.anchor or (None, None, None)
+    with conn.transaction():
+        scan_id = conn.execute(
+            """INSERT INTO scans (site_id, label, sample, file_name, file_key, file_sha256, file_size, crs_epsg,
+                                  height_system, anchor_e, anchor_n, anchor_h, heading_deg, compress, created_by)
+               VALUES (%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            (req.site_id, req.label, req.sample, req.file_name[:200], sha256, size, epsg, req.heights,
+             *anchor, req.heading, req.compress, req.actor)).fetchone()[0]
+        try:
+            key = store_original(store, scan_id, req.file_path, req.file_name)
+        except OriginalRejected as exc:
+            store.delete_prefix(f"scans/{scan_id}")
+            raise ScanRejected(str(exc)) from None
+        conn.execute("UPDATE scans SET file_key = %s WHERE id = %s", (key, scan_id))
+        conn.execute("INSERT INTO audit_log (actor, action, entity, entity_id, detail) "
+                     "VALUES (%s, 'upload', 'scan', %s, jsonb_build_object('site', %s::text))",
+                     (req.actor, str(scan_id), req.site_id))
+    return scan_id

@@ -1,0 +1,77 @@
+"""The body of a tiling job: tile → validate (inside tiling.tile_scan) → publish a new version →
+switch the scan to it. A failure leaves the previous version published and nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import psycopg
+
+from ..db import database_url
+from ..jobs.tasks import remove, scratch_dir
+from ..store import make_store
+
+log = logging.getLogger("heritage.tiling")
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def _progress_writer(conn: psycopg.Connection, scan_id: int):
+    last = [0.0]
+
+    def report(fraction: float, stage: str) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_SECONDS and fraction < 1:
+            return
+        last[0] = now
+        conn.execute("UPDATE scans SET progress = %s, stage = %s, updated_at = now() WHERE id = %s",
+                     (max(0.0, min(1.0, float(fraction))), stage[:200], scan_id))
+    return report
+
+
+def run_tiling(settings, scan_id: int, *, attempt: int = 1) -> None:
+    from tiling.errors import TilingError
+    from tiling.pipeline import tile_scan
+
+    store = make_store(settings)
+    with psycopg.connect(database_url(settings), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT file_key, crs_epsg, height_system, anchor_e, anchor_n, anchor_h, heading_deg, compress, "
+            "coalesce(tileset_version, 0) FROM scans WHERE id = %s", (scan_id,)).fetchone()
+        if row is None:
+            log.warning("scan %s no longer exists; nothing to tile", scan_id)
+            return
+        file_key, epsg, heights, e, n, h, heading, compress, version = row
+        conn.execute("UPDATE scans SET status = 'running', progress = 0, stage = 'starting', error = NULL, "
+                     "attempts = %s, updated_at = now() WHERE id = %s", (attempt, scan_id))
+        work = scratch_dir(settings)
+        original_dir, _, main_name = file_key.rpartition("/")
+        try:
+            anchor = (e, n, h) if e is not None else None
+            with store.local_tree(original_dir) as originals:
+                stats = tile_scan(originals / main_name, work / "out", src_crs=epsg, heights=heights,
+                                  anchor=anchor, heading=heading or 0.0, compress=compress,
+                                  progress=_progress_writer(conn, scan_id))
+            new_version = version + 1
+            store.put_tree(f"tiles/{scan_id}/v{new_version}", work / "out")
+            details = stats.to_dict()
+            details.pop("tileset", None)
+            conn.execute(
+                "UPDATE scans SET status = 'done', progress = 1, stage = 'published', kind = %s, stats = %s, "
+                "tileset_version = %s, updated_at = now() WHERE id = %s",
+                (stats.kind, json.dumps(details), new_version, scan_id))
+            # Keep the previous version for caches and open viewers; older ones go.
+            for old in range(1, new_version - 1):
+                store.delete_prefix(f"tiles/{scan_id}/v{old}")
+        except TilingError as exc:
+            conn.execute("UPDATE scans SET status = 'failed', stage = 'failed', error = %s, updated_at = now() "
+                         "WHERE id = %s", (str(exc)[:2000], scan_id))
+        finally:
+            remove(work)
+
+
+def mark_failed(settings, scan_id: int, reason: str) -> None:
+    with psycopg.connect(database_url(settings), autocommit=True) as conn:
+        conn.execute("UPDATE scans SET status = 'failed', stage = 'failed', error = %s, updated_at = now() "
+                     "WHERE id = %s", (reason, scan_id))

@@ -1,0 +1,89 @@
+// The JSON API of mapserver (same origin). Errors carry the HTTP status and the problem+json detail,
+// which is safe to show (the server never puts internals in it).
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+async function request(url, options = {}) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, ...options });
+  if (!response.ok) {
+    let detail = "";
+    try { detail = (await response.json()).detail || ""; } catch { /* not JSON */ }
+    throw new ApiError(response.status, detail);
+  }
+  return response.json();
+}
+
+const PAGE = 10000; // the API's maximum page size
+
+// Every published relic, located or not, following `next` links so a registry that outgrows one
+// page still loads whole.
+export async function loadSites() {
+  const features = [];
+  let url = `/api/sites?limit=${PAGE}`; // preloaded by index.html: keep the two URLs identical
+  while (url) {
+    const page = await request(url);
+    features.push(...page.features);
+    const next = (page.links || []).find((link) => link.rel === "next");
+    url = next ? sameOriginPath(next.href) : null;
+  }
+  return features;
+}
+
+// Links are absolute (built from the request URL); keep only their path so a proxy's host name
+// never makes us call another origin.
+function sameOriginPath(href) {
+  const u = new URL(href, location.href);
+  return u.pathname + u.search;
+}
+
+export const loadBoundary = () => request("/api/boundary");
+export const sitePosition = (id) => request(`/api/sites/${encodeURIComponent(id)}/position`);
+
+export async function siteScans(id) {
+  try {
+    const body = await request(`/api/sites/${encodeURIComponent(id)}/scans`);
+    return Array.isArray(body.scans) ? body.scans : [];
+  } catch (error) {
+    if (error.status === 404) return []; // no scans (or no scans API yet)
+    throw error;
+  }
+}
+
+// Relics inside a polygon (GeoJSON Polygon, lon/lat), with the other filters. POST because a drawn
+// polygon may be too long for a URL.
+export async function searchPolygon(polygon, filters = {}) {
+  const features = [];
+  let body = { ...filters, intersects: polygon, limit: PAGE };
+  while (body) {
+    const page = await request("/api/sites/search", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/geo+json" },
+      body: JSON.stringify(body),
+    });
+    features.push(...page.features);
+    const next = (page.links || []).find((link) => link.rel === "next" && link.body);
+    body = next ? next.body : null;
+  }
+  return features;
+}
+
+export async function searchNear(lon, lat, radius, filters = {}) {
+  const params = new URLSearchParams({ near: `${lon},${lat}`, radius: String(radius), limit: String(PAGE) });
+  for (const [key, value] of Object.entries(filters)) {
+    if (value && value.length) params.set(key, Array.isArray(value) ? value.join(",") : value);
+  }
+  const features = [];
+  let url = `/api/sites?${params}`;
+  while (url) {
+    const page = await request(url);
+    features.push(...page.features);
+    const next = (page.links || []).find((link) => link.rel === "next");
+    url = next ? sameOriginPath(next.href) : null;
+  }
+  return features;
+}

@@ -1,0 +1,157 @@
+// The relic panel: record, ranking decision, position (WGS 84 and VN-2000 / TM-3 from the server),
+// a link to the relic's own page, and its 3D scans. Data goes in as text only.
+
+import { $, el, replace } from "./dom.js";
+import { categoryLabel, formatDate, formatNumber, onLangChange, rankLabel, statusLabel, t } from "./i18n.js";
+import { markerIcon } from "./markers.js";
+
+export class Panel {
+  // onClose(); onFly(feature, scans); onShowScan(scan)
+  constructor({ onClose, onFly, onShowScan }) {
+    this.root = $("#panel");
+    this.onClose = onClose;
+    this.onFly = onFly;
+    this.onShowScan = onShowScan;
+    this.feature = null;
+    this.position = undefined; // undefined: loading; null: unavailable
+    this.scans = undefined; // undefined: loading; null: failed; [] none
+    this.token = 0;
+    $("#panel-close").addEventListener("click", () => this.onClose());
+    this.root.addEventListener("keydown", (event) => { if (event.key === "Escape") this.onClose(); });
+    $("#panel-fly").addEventListener("click", () => this.feature && this.onFly(this.feature, this.doneScans()));
+    onLangChange(() => this.feature && this.render());
+  }
+
+  get open() { return !this.root.hidden; }
+
+  // position, scans: promises; their results are ignored if another relic was opened meanwhile.
+  show(feature, { position, scans, focus = false }) {
+    const token = ++this.token;
+    this.feature = feature;
+    this.position = feature.geometry ? undefined : null;
+    this.scans = scans ? undefined : [];
+    this.render();
+    this.root.hidden = false;
+    if (focus) {
+      // keyboard users land in the panel, and go back where they were when it closes
+      if (!this.root.contains(document.activeElement)) this.returnFocus = document.activeElement;
+      this.root.focus();
+    }
+    if (position) {
+      position.then((value) => value, () => null).then((value) => {
+        if (token !== this.token) return;
+        this.position = value;
+        this.render();
+      });
+    }
+    if (scans) {
+      scans.then((value) => value, () => null).then((value) => {
+        if (token !== this.token) return;
+        this.scans = value;
+        this.render();
+      });
+    }
+  }
+
+  hide() {
+    this.token += 1;
+    this.feature = null;
+    const hadFocus = this.root.contains(document.activeElement);
+    this.root.hidden = true;
+    if (hadFocus && this.returnFocus && this.returnFocus.isConnected) this.returnFocus.focus();
+    this.returnFocus = null;
+  }
+
+  doneScans() {
+    return (this.scans || []).filter((s) => s.status === "done" && s.tileset_url);
+  }
+
+  setScanStatus(text) {
+    $("#panel-scan-status").textContent = text;
+  }
+
+  render() {
+    const feature = this.feature;
+    const p = feature.properties;
+    $("#panel-title").textContent = p.name_vi;
+    $("#panel-name-en").textContent = p.name_en || "";
+    replace($("#panel-rank"), markerIcon(p.rank), rankLabel(p.rank));
+
+    const fields = [
+      [t("fDecision"), decisionText(p)],
+      [t("fCategory"), p.category ? categoryLabel(p.category) : t("dash")],
+      [t("fDistrict"), districtText(p.districts)],
+      [t("fAddress"), p.address_vi || t("dash")],
+    ];
+    if (feature.geometry) {
+      const [lon, lat] = feature.geometry.coordinates;
+      fields.push([`${t("fPosition")} (WGS 84)`,
+        // Coordinates keep the decimal point in both languages: they get copied into GIS tools,
+        // and a decimal comma would collide with the comma between the two numbers.
+        el("span", { dataset: { field: "wgs84" } },
+          `${lon.toFixed(6)}, ${lat.toFixed(6)}`, el("span", { className: "meta" }, ` (${t("lonLat")})`))]);
+      fields.push([`${t("fVn2000")} (EPSG:5899)`, el("span", { dataset: { field: "vn2000" } }, this.#vn2000Text())]);
+      const source = [statusLabel(p.location_status), p.location_source].filter(Boolean).join(" · ");
+      fields.push([t("fSource"), source || t("dash")]);
+      fields.push([t("fAccuracy"), p.location_accuracy_m == null ? t("dash")
+        : t("accuracy", { m: formatNumber(p.location_accuracy_m, p.location_accuracy_m % 1 ? 1 : 0) })]);
+    } else {
+      // Never a guessed point: say plainly that the position is unknown, in both languages.
+      fields.push([t("fPosition"), el("span", { className: "unsurveyed", dataset: { field: "unsurveyed" } },
+        "Chưa khảo sát vị trí", el("span", { lang: "en" }, " · location not yet surveyed"))]);
+    }
+    replace($("#panel-fields"), fields.flatMap(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
+
+    const fly = $("#panel-fly");
+    fly.disabled = !feature.geometry;
+    const page = $("#panel-page");
+    page.href = `/sites/${encodeURIComponent(feature.id)}`;
+    this.#renderScans();
+  }
+
+  #vn2000Text() {
+    if (this.position === undefined) return "…";
+    const v = this.position && this.position.vn2000;
+    if (!v) return t("dash");
+    return `E ${v.e.toFixed(3)} m, N ${v.n.toFixed(3)} m`;
+  }
+
+  #renderScans() {
+    const list = $("#panel-scans");
+    if (this.scans === undefined) {
+      replace(list);
+      this.setScanStatus(t("scansLoading"));
+      return;
+    }
+    if (this.scans === null) {
+      replace(list);
+      this.setScanStatus(t("scansError"));
+      return;
+    }
+    this.setScanStatus(this.scans.length ? "" : t("noScans"));
+    replace(list, this.scans.map((scan) => {
+      const ready = scan.status === "done" && scan.tileset_url;
+      return el("li", {},
+        el("span", {}, scan.label || scan.id, " ",
+          el("span", { className: "meta" }, t(scan.kind === "pointcloud" ? "pointcloud" : "mesh")),
+          scan.sample ? el("span", { className: "badge" }, t("sample")) : null,
+          ready ? null : el("span", { className: "meta" }, ` (${t("scanProcessing")})`)),
+        ready ? el("button", { type: "button", dataset: { scan: scan.id }, onclick: () => this.onShowScan(scan) },
+          t("viewScan")) : null);
+    }));
+  }
+}
+
+function decisionText(p) {
+  if (!p.decision_no) return t("dash");
+  let text = t("decision", { no: p.decision_no });
+  if (p.decision_date) text += t("decisionDate", { date: formatDate(p.decision_date) });
+  if (p.decision_issuer) text += t("decisionIssuer", { issuer: p.decision_issuer });
+  return text;
+}
+
+function districtText(districts) {
+  if (!districts || !districts.length) return t("dash");
+  return districts.map((d) => (d.valid_to ? `${d.name_vi} (${t("until", { date: formatDate(d.valid_to) })})` : d.name_vi))
+    .join(", ");
+}

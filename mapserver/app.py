@@ -4,21 +4,18 @@ the error model. Nothing is connected at import time."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-
-from fastapi import FastAPI
-
 from pathlib import Path
 
+from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from .api import account, boundary, health, scans, sites, surveys, tiles, users, viewer
+from .api import account, boundary, health, ogc, planner, scans, sites, surveys, tiles, users, viewer
 from .compression import GZipExceptTiles
-from .db import database_url
-from .jobs.defer import JobQueue
-from .store import make_store
-from .db import make_pool
+from .db import database_url, make_pool
 from .errors import install_error_handlers
+from .jobs.defer import JobQueue
 from .settings import Settings
+from .store import make_store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
-    for module in (health, sites, boundary, surveys, scans, tiles, account, users, viewer):
+    for module in (health, sites, boundary, surveys, scans, tiles, ogc, planner, account, users, viewer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

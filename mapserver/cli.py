@@ -17,6 +17,7 @@ from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
 from .importer.values import ImportRejected
 from .migrate import upgrade
+from .ogc.zones_cli import import_zones_command
 from .runtime import database_up, embedded_cluster, start_database, stop_database
 from .seed import load_reference_data
 from .settings import Settings
@@ -28,6 +29,7 @@ db_app = typer.Typer(help="The database (embedded PostGIS cluster or HERITAGE_DA
 import_app = typer.Typer(help="Import data files into the registry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+import_app.command("zones")(import_zones_command)
 users_app = typer.Typer(help="Accounts: surveyors, editors, admins.", no_args_is_help=True)
 survey_app = typer.Typer(help="GNSS survey batches.", no_args_is_help=True)
 app.add_typer(users_app, name="users")

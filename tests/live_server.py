@@ -39,3 +39,23 @@ class LiveServer:
         self.client.close()
         self._server.should_exit = True
         self._thread.join(timeout=15)
+
+
+def run_async_in_thread(coroutine_factory) -> None:
+    """Run a coroutine to completion on a fresh loop in another thread: the main thread may
+    already run a loop (Playwright's sync API keeps one for the session)."""
+    import asyncio
+
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine_factory())
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

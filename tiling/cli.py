@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -36,12 +36,12 @@ class KindOpt(str, Enum):
 def tile(
     file: Annotated[Path, typer.Argument(help="Scan: LAS/LAZ/PLY/E57/XYZ/CSV/PTS point cloud or OBJ/PLY/GLB/STL mesh.")],
     out_dir: Annotated[Path, typer.Argument(help="Output directory (tileset.json + tiles/); replaced atomically.")],
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of the coordinates, e.g. EPSG:5899 "
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of the coordinates, e.g. EPSG:5899 "
                                                "(VN-2000 / TM-3 107-45) or EPSG:4326. With --anchor: the "
                                                "anchor's zone.")] = None,
     heights: Annotated[Heights, typer.Option(help="normal = VN-2000 (Hòn Dấu) normal heights; "
                                              "ellipsoidal = WGS 84 ellipsoidal heights.")] = Heights.normal,
-    anchor: Annotated[Optional[str], typer.Option(help="Local-frame scan: 'E,N,H' of the local origin "
+    anchor: Annotated[str | None, typer.Option(help="Local-frame scan: 'E,N,H' of the local origin "
                                                   "in the --crs zone (default EPSG:5899).")] = None,
     heading: Annotated[float, typer.Option(help="With --anchor: azimuth of local +y, degrees clockwise "
                                            "from grid north.")] = 0.0,

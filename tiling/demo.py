@@ -12,8 +12,8 @@ is sourced, through an :class:`~tiling.georef.Anchor` — this module invents no
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -136,7 +136,7 @@ class _Builder:
             data = arr.tobytes()
         acc: dict[str, Any] = {
             "bufferView": self.view(data, target, stride),
-            "componentType": _COMPONENT[arr.dtype], "count": int(len(arr)), "type": _TYPE[ncomp],
+            "componentType": _COMPONENT[arr.dtype], "count": len(arr), "type": _TYPE[ncomp],
         }
         if normalized:
             acc["normalized"] = True

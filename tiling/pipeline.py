@@ -12,9 +12,10 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from . import nodetools
 from .errors import TilingError, ValidationFailed
@@ -64,11 +65,13 @@ def detect_kind(path: Path) -> Kind:
         return "pointcloud"
     if ext in MESH_EXTENSIONS:
         return "mesh"
-    raise TilingError(f"{path.name}: unsupported file type {ext or '(no extension)'!r}. Point clouds: LAS, LAZ, "
+    raise TilingError(f"{path.name}: unsupported file type {ext or '(no extension)'!r}. "
+                      f"Point clouds: LAS, LAZ, "
                       f"PLY, E57, XYZ, CSV, TXT, PTS; meshes: OBJ (+MTL), PLY, GLB, glTF, STL.")
 
 
-SCAN_EXTENSIONS = (".obj", ".glb", ".gltf", ".stl", ".ply", ".las", ".laz", ".e57", ".xyz", ".csv", ".txt", ".pts")
+SCAN_EXTENSIONS = (".obj", ".glb", ".gltf", ".stl", ".ply", ".las", ".laz", ".e57",  # binary first
+                   ".xyz", ".csv", ".txt", ".pts")
 MAX_UNPACKED = 64 << 30  # bytes; refuse zip bombs
 
 
@@ -83,7 +86,8 @@ def _unpack(archive: Path, dest: Path) -> Path:
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if sum(i.file_size for i in infos) > MAX_UNPACKED or len(infos) > 100_000:
-            raise TilingError(f"{archive.name} unpacks to more than {MAX_UNPACKED >> 30} GiB or 100 000 files.")
+            raise TilingError(f"{archive.name} unpacks to more than {MAX_UNPACKED >> 30} GiB "
+                              f"or 100 000 files.")
         root = dest.resolve()
         for info in infos:
             target = (root / info.filename).resolve()

@@ -6,9 +6,9 @@ memory-mapped, so a 50 M-point file is read slice by slice.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -75,7 +75,8 @@ def read_header(path: Path) -> PlyHeader:
                 if fmt not in ("ascii", "binary_little_endian", "binary_big_endian"):
                     raise TilingError(f"{path.name}: unsupported PLY format {fmt!r}.")
                 return PlyHeader(fmt, elements, fh.tell())
-    raise TilingError(f"{path.name}: the PLY header has no end_header line; the file is corrupt or truncated.")
+    raise TilingError(f"{path.name}: the PLY header has no end_header line; "
+                      f"the file is corrupt or truncated.")
 
 
 def vertex_dtype(h: PlyHeader) -> np.dtype:
@@ -125,7 +126,8 @@ def _iter_ascii(path: Path, h: PlyHeader, v: PlyElement, chunk: int) -> Iterator
             n = min(chunk, left)
             lines = [fh.readline() for _ in range(n)]
             if not lines[-1]:
-                raise TilingError(f"{path.name}: the PLY file ends after {v.count - left + sum(map(bool, lines))} "
+                got = v.count - left + sum(map(bool, lines))
+                raise TilingError(f"{path.name}: the PLY file ends after {got} "
                                   f"of {v.count} vertices (truncated).")
             try:
                 vals = np.array(b" ".join(lines).split(), dtype=np.float64)

@@ -54,7 +54,7 @@ class Tile(TypedDict):
     refine: NotRequired[Literal["ADD", "REPLACE"]]
     transform: NotRequired[list[float]]  # column-major 4×4
     content: NotRequired[Content]
-    children: NotRequired[list["Tile"]]
+    children: NotRequired[list[Tile]]
 
 
 class Tileset(TypedDict):
@@ -224,7 +224,8 @@ def _inside(ctx: _Ctx, parent: Volume | None, child: Volume, where: str, what: s
     tol = max(_TOL_ABS, _TOL_REL * parent.size())
     d = outside_distance(parent, child)
     if d > tol:
-        ctx.err("BOUNDING_VOLUME_NOT_CONTAINED", where, f"{what} reaches {d:.3f} m outside its parent's volume")
+        ctx.err("BOUNDING_VOLUME_NOT_CONTAINED", where,
+                f"{what} reaches {d:.3f} m outside its parent's volume")
 
 
 def _check_tile(tile: Any, ctx: _Ctx, base: Path, parent_world: np.ndarray, parent_vol: Volume | None,

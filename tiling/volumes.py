@@ -65,7 +65,7 @@ class Box:
     center: np.ndarray
     axes: np.ndarray  # (3, 3), column i = half-axis i
 
-    def transformed(self, m: np.ndarray) -> "Box":
+    def transformed(self, m: np.ndarray) -> Box:
         return Box(m[:3, :3] @ self.center + m[:3, 3], m[:3, :3] @ self.axes)
 
     def corners(self) -> np.ndarray:
@@ -81,7 +81,7 @@ class Sphere:
     center: np.ndarray
     radius: float
 
-    def transformed(self, m: np.ndarray) -> "Sphere":
+    def transformed(self, m: np.ndarray) -> Sphere:
         scale = float(np.linalg.norm(m[:3, :3], axis=0).max())
         return Sphere(m[:3, :3] @ self.center + m[:3, 3], self.radius * scale)
 

@@ -33,10 +33,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tiling import tile_scan  # noqa: E402
-from tiling.georef import Anchor  # noqa: E402
-from tiling.pointcloud.octree import OctreeParams  # noqa: E402
-from tiling.gltf_read import primitives_enu  # noqa: E402
+from tiling import tile_scan
+from tiling.georef import Anchor
+from tiling.gltf_read import primitives_enu
+from tiling.pointcloud.octree import OctreeParams
 
 E0, N0, H0 = 426900.0, 1144200.0, 15.0  # notes §6 anchor (EPSG:5899, normal height)
 TW = "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
@@ -190,7 +190,7 @@ def bench_points(work: Path, n: int, py3dtiles: str | None, jobs: int) -> None:
     t = time.monotonic()
     r = subprocess.run([py3dtiles, "convert", str(las), "--out", str(work / "py3dtiles"), "--overwrite",
                         "--srs_in", "5899", "--srs_out", "4978", "--jobs", str(jobs)],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, check=False)
     theirs = time.monotonic() - t
     if r.returncode:
         print(f"[points] py3dtiles failed: {r.stderr[-2000:]}")
@@ -220,7 +220,10 @@ def bench_mesh(work: Path, faces: int) -> None:
     print(f"[mesh] tiling/     : {total:7.1f} s  {stats.faces / total / 1e3:7.1f} k faces/s  {stats.tiles} tiles  "
           f"{stats.bytes / 1e6:.1f} MB (Draco)  faces per level {stats.levels}")
     print("[mesh] stage start times: " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
-    print(f"[mesh] goal < 60 s for 1 M faces: {'met' if total * 1e6 / stats.faces < 60 else 'NOT met'}")
+    if stats.faces >= 1_000_000:
+        print(f"[mesh] goal < 60 s for 1 M faces: {'met' if total < 60 else 'NOT met'}")
+    else:
+        print("[mesh] goal (< 60 s) is for 1 M faces; fixed costs dominate small runs")
 
 
 def main() -> None:

@@ -3,7 +3,6 @@ with the right HTTP semantics; failures with reasons; a killed worker's job is r
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import os
 import signal
@@ -19,7 +18,7 @@ import pytest
 from mapserver.auth import create_user
 from mapserver.jobs.worker import run_worker
 from mapserver.settings import PROJECT_ROOT
-from tests.conftest import make_settings
+from tests.live_server import run_async_in_thread
 
 
 def write_las(path, n=20_000, east=426_900.0, north=1_144_200.0, seed=1):
@@ -48,7 +47,7 @@ def settings(module_dsn, live_server):
 
 
 def work_queue(settings):
-    asyncio.run(run_worker(settings, settings.database_url, burst=True))
+    run_async_in_thread(lambda: run_worker(settings, settings.database_url, burst=True))
 
 
 def upload(client, token, path, **form):

@@ -3,8 +3,6 @@ trees, and a scan tiled by the worker and served from the bucket."""
 
 from __future__ import annotations
 
-import asyncio
-
 import boto3
 import psycopg
 import pytest
@@ -15,7 +13,7 @@ from mapserver.auth import create_user
 from mapserver.jobs.worker import run_worker
 from mapserver.store import S3Store, StoreError
 from tests.conftest import make_settings
-from tests.live_server import LiveServer, free_port
+from tests.live_server import LiveServer, free_port, run_async_in_thread
 from tests.mapserver.test_scans import upload, write_las
 
 
@@ -67,7 +65,7 @@ def test_scan_published_to_and_served_from_s3(s3_endpoint, module_dsn, tmp_path)
         response = upload(server.client, token, write_las(tmp_path / "s.las", n=5000))
         assert response.status_code == 202, response.text
         scan_id = response.json()["id"]
-        asyncio.run(run_worker(settings, module_dsn, burst=True))
+        run_async_in_thread(lambda: run_worker(settings, module_dsn, burst=True))
         scan = server.client.get(f"/api/scans/{scan_id}").json()
         assert scan["status"] == "done", scan
         keys = [o["Key"] for o in boto3.client("s3", endpoint_url=s3_endpoint)

@@ -7,8 +7,8 @@ from pathlib import Path
 import laspy
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 from tiling_helpers import ANCHOR_ENH, write_obj, write_ply_points
+from typer.testing import CliRunner
 
 from tiling import Anchor, TilingError, ValidationFailed, tile_scan, validate_output
 from tiling.cli import app
@@ -161,7 +161,7 @@ def test_republish_replaces_atomically(tmp_path: Path) -> None:
 
 def test_validation_failure_is_not_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """If the produced tileset breaks a rule, nothing is published (simulated broken writer)."""
-    import tiling.mesh.hlod as hlod
+    from tiling.mesh import hlod
 
     real = hlod.HlodBuilder._tile_json
 

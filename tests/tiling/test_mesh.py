@@ -9,8 +9,19 @@ import numpy as np
 import pytest
 import trimesh
 from PIL import Image
-from tiling_helpers import (ANCHOR_ENH, ANCHOR_H, ANCHOR_LAT, ANCHOR_LON, decoded_tiles, expected_ecef_5899,
-                            geodetic_to_ecef, glb_json, grid_mesh, write_obj, write_ply_mesh)
+from tiling_helpers import (
+    ANCHOR_ENH,
+    ANCHOR_H,
+    ANCHOR_LAT,
+    ANCHOR_LON,
+    decoded_tiles,
+    expected_ecef_5899,
+    geodetic_to_ecef,
+    glb_json,
+    grid_mesh,
+    write_obj,
+    write_ply_mesh,
+)
 
 from tiling import tile_scan
 from tiling.gltf_read import position_bounds, read_glb
@@ -181,8 +192,8 @@ def test_collapse_mapping_matches_replay() -> None:
     import fast_simplification
 
     v, f = grid_mesh(40, 30.0)
-    p, nf, coll = fast_simplification.simplify(v, f, target_count=len(f) // 4, return_collapses=True)
-    _, f2, ref = fast_simplification.replay_simplification(v, f, coll)
+    p, _nf, coll = fast_simplification.simplify(v, f, target_count=len(f) // 4, return_collapses=True)
+    _, _f2, ref = fast_simplification.replay_simplification(v, f, coll)
     mine = _collapse_mapping(len(v), f, coll, len(p))
     assert mine is not None and np.array_equal(mine, ref)
 
@@ -195,7 +206,7 @@ def test_simplify_reaches_target_even_when_qem_stalls() -> None:
     target = len(f) // 16
     v2, f2, a2, method = simplify(v, f, {"uv": uv}, target)
     assert len(f2) <= 1.5 * target and len(a2["uv"]) == len(v2) and method in ("qem", "cluster")
-    v3, f3, a3 = cluster(v, f, {"uv": uv}, target)
+    v3, f3, _a3 = cluster(v, f, {"uv": uv}, target)
     assert 0 < len(f3) <= 1.2 * target and f3.max() < len(v3)
 
 

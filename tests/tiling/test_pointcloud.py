@@ -7,14 +7,24 @@ without ``crs``.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import laspy
 import numpy as np
 import pytest
-from tiling_helpers import (ANCHOR_ENH, ANCHOR_H, ANCHOR_LAT, ANCHOR_LON, decoded_tiles, expected_ecef_5899,
-                            geodetic_to_ecef, glb_json, write_ply_points)
+from tiling_helpers import (
+    ANCHOR_ENH,
+    ANCHOR_H,
+    ANCHOR_LAT,
+    ANCHOR_LON,
+    decoded_tiles,
+    expected_ecef_5899,
+    geodetic_to_ecef,
+    glb_json,
+    write_ply_points,
+)
 
 from tiling import TilingError, tile_scan
 from tiling.pointcloud.octree import OctreeParams
@@ -95,7 +105,7 @@ def test_las_5899_normal_heights(tmp_path: Path) -> None:
     stats = tile_scan(tmp_path / "a.las", tmp_path / "out", src_crs="EPSG:5899", heights="normal",
                       progress=lambda f, s: seen.append(f))
     check(tmp_path / "out", stats, has_cls=True)
-    assert seen[-1] == 1.0 and all(b >= a - 1e-9 for a, b in zip(seen, seen[1:]))
+    assert seen[-1] == 1.0 and all(b >= a - 1e-9 for a, b in itertools.pairwise(seen))
     assert stats.bbox["lon_min"] < ANCHOR_LON < stats.bbox["lon_max"]
     assert abs(stats.bbox["h_min"] - ANCHOR_H) < 0.05  # the tagged point is the lowest
     assert (tmp_path / "out" / "scan.json").is_file()
@@ -218,7 +228,7 @@ def test_no_crs_is_an_error(tmp_path: Path) -> None:
 
 def test_parallel_transform_gives_identical_tiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """workers=2 (spawned processes for the datum/geoid step) must not change a single byte."""
-    import tiling.pointcloud.tiler as tiler
+    from tiling.pointcloud import tiler
 
     monkeypatch.setattr(tiler, "PARALLEL_MIN_POINTS", 1000)
     xyz, rgb, inten, cls = cloud(21)

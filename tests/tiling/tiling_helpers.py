@@ -92,9 +92,8 @@ def write_ply_points(path: Path, xyz: np.ndarray, rgb: np.ndarray | None = None,
     with open(path, "wb") as fh:
         fh.write(("\n".join(head) + "\n").encode())
         if ascii:
-            for row in arr:
-                fh.write((" ".join(repr(float(v)) if isinstance(v, np.floating) else str(v) for v in row)
-                          + "\n").encode())
+            fh.writelines((" ".join(repr(float(v)) if isinstance(v, np.floating) else str(v) for v in row)
+                           + "\n").encode() for row in arr)
         else:
             fh.write(arr.tobytes())
 

@@ -13,9 +13,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -60,7 +60,7 @@ class _Node:
     depth: int
     rect: tuple[float, float, float, float]
     faces: np.ndarray | None = None
-    children: list["_Node"] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
     pieces: list[_Piece] = field(default_factory=list)
     lo: np.ndarray | None = None
     hi: np.ndarray | None = None

@@ -83,7 +83,7 @@ def load_mesh(path: Path) -> list[MeshPart]:
     try:
         # process=False: keep vertices as in the file (no merge, no reordering)
         loaded = trimesh.load(str(path), process=False, maintain_order=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
         raise TilingError(f"{path.name} cannot be read as {ext[1:].upper()}: {exc}.",
                           hint="The file may be corrupt or truncated; export it again.") from None
     y_up = ext in (".glb", ".gltf")

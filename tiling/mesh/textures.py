@@ -46,10 +46,10 @@ def tile_texture(image, uv: np.ndarray, scale: float) -> tuple[Texture, np.ndarr
     u, v = uv[:, 0], uv[:, 1]
     eps = 1e-4
     if len(uv) and u.min() >= -eps and u.max() <= 1 + eps and v.min() >= -eps and v.max() <= 1 + eps:
-        x0 = max(0, int(math.floor(u.min() * w)) - MARGIN)
-        x1 = min(w, int(math.ceil(u.max() * w)) + MARGIN)
-        y0 = max(0, int(math.floor((1 - v.max()) * h)) - MARGIN)
-        y1 = min(h, int(math.ceil((1 - v.min()) * h)) + MARGIN)
+        x0 = max(0, math.floor(u.min() * w) - MARGIN)
+        x1 = min(w, math.ceil(u.max() * w) + MARGIN)
+        y0 = max(0, math.floor((1 - v.max()) * h) - MARGIN)
+        y1 = min(h, math.ceil((1 - v.min()) * h) + MARGIN)
         x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
         crop = image.crop((x0, y0, x1, y1)) if (x0, y0, x1, y1) != (0, 0, w, h) else image
         cw, ch = x1 - x0, y1 - y0

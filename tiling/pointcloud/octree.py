@@ -15,9 +15,9 @@ is built in memory.  Points are addressed by 21-bit integer coordinates per axis
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -48,7 +48,7 @@ class Node:
     lo: np.ndarray | None = None
     hi: np.ndarray | None = None
     uri: str | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 # writes a node's records; returns (lo, hi, bytes) of the written points
@@ -121,7 +121,7 @@ class OctreeBuilder:
         taken: list[np.ndarray] = [np.empty(0, np.int64) for _ in range(max_upper)]
         upper: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(max_upper)]
         files = [self.work / f"bucket-{b}.bin" for b in range(len(buckets))]
-        handles = {b: open(f, "ab") for b, f in enumerate(files)}
+        handles = {b: open(f, "ab") for b, f in enumerate(files)}  # noqa: SIM115 (closed in finally)
         try:
             for s in range(0, self.n, self.p.chunk):
                 recs = np.array(mm[s:s + self.p.chunk])
@@ -191,7 +191,8 @@ class OctreeBuilder:
             if c <= self.p.bucket or d == g:
                 out.append((d, i, j, k))
                 continue
-            stack.extend((d + 1, 2 * i + a, 2 * j + b, 2 * k + e) for a in (0, 1) for b in (0, 1) for e in (0, 1))
+            stack.extend((d + 1, 2 * i + a, 2 * j + b, 2 * k + e)
+                         for a in (0, 1) for b in (0, 1) for e in (0, 1))
         return out
 
     @staticmethod

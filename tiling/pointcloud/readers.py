@@ -7,14 +7,15 @@ classification (8 bit).  Reading is chunked so memory stays bounded for any file
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from ..errors import TilingError
 from .. import plyio
+from ..errors import TilingError
 
 
 @dataclass
@@ -104,9 +105,9 @@ class LasSource:
                 try:
                     crs = h.parse_crs()
                     self.epsg = crs.to_epsg() if crs is not None else None
-                except Exception:  # a damaged or exotic WKT VLR must not stop the job
+                except Exception:  # noqa: BLE001 - a damaged or exotic WKT VLR must not stop the job
                     self.epsg = None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
             raise TilingError(f"{path.name} cannot be read as LAS/LAZ: {exc}.",
                               hint="The file may be corrupt or truncated; export it again.") from None
         self._sixteen: bool | None = None
@@ -129,7 +130,7 @@ class LasSource:
                                      np.asarray(pts.classification, np.uint8))
         except TilingError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
             raise TilingError(f"{self.path.name}: reading LAS/LAZ points failed: {exc}.",
                               hint="The file may be truncated or corrupt.") from None
 
@@ -185,9 +186,10 @@ class E57Source:
         try:
             self._e57 = pye57.E57(str(path))
             self.count = sum(self._e57.get_header(i).point_count for i in range(self._e57.scan_count))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
             raise TilingError(f"{path.name} cannot be read as E57: {exc}.",
-                              hint="The file may be corrupt; export it again from the scanner software.") from None
+                              hint="The file may be corrupt; export it again from the scanner software.",
+                              ) from None
         self.bounds = None
         self.epsg = None
 
@@ -199,14 +201,16 @@ class E57Source:
             try:
                 d = self._e57.read_scan(i, intensity="intensity" in fields, colors="colorRed" in fields,
                                         row_column=False, transform=True, ignore_missing_fields=True)
-            except Exception as exc:
-                raise TilingError(f"{self.path.name}: scan {i} of the E57 file cannot be read: {exc}.") from None
+            except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
+                raise TilingError(f"{self.path.name}: scan {i} of the E57 file cannot be read: {exc}.",
+                                  ) from None
             if "cartesianX" not in d:
                 raise TilingError(f"{self.path.name}: scan {i} has no cartesian coordinates.")
             valid = np.ones(len(d["cartesianX"]), bool)
             if "cartesianInvalidState" in d:
                 valid = np.asarray(d["cartesianInvalidState"]) == 0
-            xyz = np.column_stack([d["cartesianX"], d["cartesianY"], d["cartesianZ"]]).astype(np.float64)[valid]
+            xyz = np.column_stack([d["cartesianX"], d["cartesianY"], d["cartesianZ"]])
+            xyz = xyz.astype(np.float64)[valid]
             rgb = None
             if "colorRed" in d:
                 raw = np.column_stack([d["colorRed"], d["colorGreen"], d["colorBlue"]])[valid]

@@ -10,8 +10,8 @@ Colours may be 0..255 integers or 0..1 floats.  Reading is block-wise (memory bo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -106,7 +106,7 @@ class TextSource:
                 line_no += block.count(b"\n")
 
     def chunks(self, size: int) -> Iterator[PointChunk]:
-        comment = re.compile(rb"^[ \t]*#.*$", re.M)
+        comment = re.compile(rb"^[ \t]*#.*$", re.MULTILINE)
         for block, line_no in self._blocks():
             if b"#" in block:
                 block = comment.sub(b"", block)

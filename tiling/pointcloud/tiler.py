@@ -10,10 +10,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -129,7 +129,8 @@ def tile_pointcloud(src: PointSource, georef: Georef, out: Path, work: Path, *,
         return write_points_glb(out / "tiles" / f"{name}.glb", recs, rgb=has["rgb"],
                                 intensity=has["intensity"], classification=has["classification"])
 
-    builder = OctreeBuilder(raw, n, lo, hi, work, write, params, lambda f: prog(0.5 + 0.45 * f, "building octree"))
+    builder = OctreeBuilder(raw, n, lo, hi, work, write, params,
+                            lambda f: prog(0.5 + 0.45 * f, "building octree"))
     root = builder.build()
     raw.unlink()
     count = [0]

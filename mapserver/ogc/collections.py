@@ -1,0 +1,278 @@
+"""The collections served through OGC API Features and their properties.
+
+Each collection is a read-only view of the registry: SQL fragments here are constants written by
+us (never built from a request); values from requests always travel as parameters.
+
+* ``relics``: published relics (sites), point or no geometry yet ("location not yet surveyed");
+* ``protection_zones``: protection zones I and II of published relics (multipolygons);
+* ``intangible_places``: where the national intangible heritage elements take place; they have no
+  geometry of their own, so the linked relic's point is used (or null);
+* ``survey_points``: GNSS survey points, only for signed-in users (surveyor role and above).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..params import CATEGORIES, RANKS
+
+
+@dataclass(frozen=True)
+class Property:
+    """One feature property: the SQL expression computing it and its JSON Schema type."""
+
+    name: str
+    sql: str
+    type: str  # JSON Schema type: string, number, integer, boolean, array
+    title: str
+    format: str | None = None  # "date" or "date-time" for temporal strings
+    description: str | None = None
+    enum: tuple[str, ...] | None = None
+    output: bool = True  # part of the feature's properties (False: filter only)
+    # An array property holds identifiers; filters test membership ("district = 'vung-tau'").
+    items_type: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The comparison family used by filters: string, number, boolean, date, date-time, array."""
+        if self.type == "array":
+            return "array"
+        if self.format in ("date", "date-time"):
+            return self.format
+        if self.type in ("number", "integer"):
+            return "number"
+        return self.type
+
+    def schema(self) -> dict:
+        out: dict = {"title": self.title, "type": self.type}
+        if self.format:
+            out["format"] = self.format
+        if self.description:
+            out["description"] = self.description
+        if self.enum:
+            out["enum"] = list(self.enum)
+        if self.items_type:
+            out["items"] = {"type": self.items_type}
+        return out
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    from_sql: str  # FROM clause; the feature row alias is free to choose
+    where_sql: str  # condition every feature satisfies (e.g. published only)
+    id_sql: str
+    id_type: str  # "string" or "integer"
+    geom_sql: str  # geometry(…, 4326) expression, may be NULL for a feature
+    geometry_type: str  # GeoJSON type of the non-null geometries
+    properties: tuple[Property, ...]
+    temporal: str | None = None  # property used by the datetime parameter
+    role: str | None = None  # minimum role to see the collection; None: public
+    keywords: tuple[str, ...] = field(default=())
+    # A composite key: the id is its integer parts joined by "-" (e.g. batch-row "12-3"); the
+    # parts are what single-feature lookups and the default order use (so indexes serve them).
+    id_parts: tuple[str, ...] = field(default=())
+
+    @property
+    def order_sql(self) -> str:
+        return ", ".join(self.id_parts) if self.id_parts else self.id_sql
+
+    def key(self, feature_id: str) -> list[tuple[str, str | int]] | None:
+        """(column SQL, value) pairs identifying one feature, or None if the id cannot exist."""
+        if self.id_parts:
+            parts = feature_id.split("-")
+            if len(parts) != len(self.id_parts) or not all(p.isdigit() and len(p) <= 18 for p in parts):
+                return None
+            return [(column, int(p)) for column, p in zip(self.id_parts, parts)]
+        if self.id_type == "integer":
+            if not feature_id.isdigit() or len(feature_id) > 18:
+                return None
+            return [(self.id_sql, int(feature_id))]
+        return [(self.id_sql, feature_id)]
+
+    def prop(self, name: str) -> Property | None:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        return None
+
+    @property
+    def output_properties(self) -> tuple[Property, ...]:
+        return tuple(p for p in self.properties if p.output)
+
+    @property
+    def geometry_format(self) -> str:
+        return "geometry-" + self.geometry_type.lower()
+
+
+RELICS = Collection(
+    id="relics",
+    title="Di tích đã công bố · Published relics",
+    description="Di tích lịch sử – văn hóa, danh lam thắng cảnh của tỉnh Bà Rịa–Vũng Tàu (cũ): xếp hạng, "
+    "quyết định, vị trí (nếu đã biết). Relics of the former Bà Rịa–Vũng Tàu province with "
+    "rank, ranking decision and position where known; relics without a known position "
+    "have a null geometry (location not yet surveyed).",
+    from_sql="sites s",
+    where_sql="s.publication_status = 'published'",
+    id_sql="s.id",
+    id_type="string",
+    geom_sql="s.geom",
+    geometry_type="Point",
+    temporal="decision_date",
+    keywords=("di tích", "relic", "heritage", "Bà Rịa–Vũng Tàu"),
+    properties=(
+        Property("name_vi", "s.name_vi", "string", "Tên di tích (tiếng Việt)"),
+        Property("name_en", "s.name_en", "string", "Name (English)"),
+        Property("rank", "s.rank", "string", "Xếp hạng · Rank", enum=RANKS),
+        Property("category", "s.category", "string", "Loại hình · Category", enum=CATEGORIES),
+        Property("decision_no", "s.decision_no", "string", "Số quyết định xếp hạng · Ranking decision"),
+        Property(
+            "decision_date", "s.decision_date", "string", "Ngày quyết định · Decision date", format="date"
+        ),
+        Property("decision_issuer", "s.decision_issuer", "string", "Cơ quan quyết định · Issuer"),
+        Property(
+            "districts",
+            "s.admin_unit_ids",
+            "array",
+            "Đơn vị hành chính · Administrative units",
+            description="ids of the administrative units (districts are historical since "
+            "2025-07-01); a filter 'districts = id' tests membership",
+            items_type="string",
+        ),
+        Property("address_vi", "s.address_vi", "string", "Địa chỉ · Address"),
+        Property(
+            "location_status",
+            "s.location_status",
+            "string",
+            "Trạng thái vị trí · Location status",
+            enum=("surveyed", "sourced", "approximate", "unknown"),
+        ),
+        Property("location_source", "s.location_source", "string", "Nguồn tọa độ · Position source"),
+        Property("location_accuracy_m", "s.location_accuracy_m", "number", "Độ chính xác (m) · Accuracy (m)"),
+        Property("updated_at", "s.updated_at", "string", "Cập nhật · Updated", format="date-time"),
+        Property(
+            "search_text",
+            "s.search_text",
+            "string",
+            "Tìm kiếm · Search text",
+            description="name and id in lower case without diacritics; LIKE patterns on it "
+            "are folded the same way ('%bach dinh%' finds Bạch Dinh)",
+            output=False,
+        ),
+    ),
+)
+
+PROTECTION_ZONES = Collection(
+    id="protection_zones",
+    title="Khu vực bảo vệ di tích · Relic protection zones",
+    description="Khu vực bảo vệ I và II của các di tích đã công bố. Protection zones I and II of "
+    "published relics (Law on Cultural Heritage), as multipolygons.",
+    from_sql="protection_zones z JOIN sites s ON s.id = z.site_id",
+    where_sql="s.publication_status = 'published'",
+    id_sql="z.id",
+    id_type="integer",
+    geom_sql="z.geom",
+    geometry_type="MultiPolygon",
+    keywords=("khu vực bảo vệ", "protection zone"),
+    properties=(
+        Property("site_id", "z.site_id", "string", "Mã di tích · Relic id"),
+        Property("site_name_vi", "s.name_vi", "string", "Tên di tích · Relic name"),
+        Property("zone", "z.zone", "string", "Khu vực · Zone", enum=("I", "II")),
+        Property("decision_no", "z.decision_no", "string", "Quyết định · Decision"),
+        Property("source", "z.source", "string", "Nguồn · Source"),
+        Property(
+            "area_m2",
+            "round(ST_Area(z.geom::geography)::numeric, 1)",
+            "number",
+            "Diện tích (m²) · Area (m², ellipsoidal)",
+        ),
+        Property("created_at", "z.created_at", "string", "Tạo lúc · Created", format="date-time"),
+    ),
+)
+
+INTANGIBLE_PLACES = Collection(
+    id="intangible_places",
+    title="Nơi thực hành di sản phi vật thể · Intangible heritage places",
+    description="Nơi diễn ra các di sản văn hóa phi vật thể quốc gia. Places of the national intangible "
+    "heritage elements; they have no geometry of their own: the linked relic's position "
+    "is used, or null when there is none.",
+    from_sql="intangible_places p JOIN intangible_elements e ON e.id = p.element_id "
+    "LEFT JOIN sites s ON s.id = p.site_id AND s.publication_status = 'published'",
+    where_sql="TRUE",
+    id_sql="p.id",
+    id_type="integer",
+    geom_sql="s.geom",
+    geometry_type="Point",
+    temporal="decision_date",
+    keywords=("di sản phi vật thể", "intangible heritage"),
+    properties=(
+        Property("element_id", "p.element_id", "string", "Mã di sản · Element id"),
+        Property("name_vi", "e.name_vi", "string", "Tên di sản · Element name"),
+        Property("name_en", "e.name_en", "string", "Name (English)"),
+        Property("decision_no", "e.decision_no", "string", "Quyết định · Listing decision"),
+        Property(
+            "decision_date", "e.decision_date", "string", "Ngày quyết định · Decision date", format="date"
+        ),
+        Property("place_vi", "p.place_vi", "string", "Nơi thực hành · Place"),
+        Property("site_id", "s.id", "string", "Di tích liên quan · Linked relic"),
+        Property("season", "e.season", "string", "Thời gian · Season"),
+    ),
+)
+
+SURVEY_POINTS = Collection(
+    id="survey_points",
+    title="Điểm đo GNSS · GNSS survey points",
+    description="Điểm đo khảo sát của các di tích (chỉ người dùng đã đăng nhập). GNSS survey points "
+    "uploaded by surveyors, for signed-in users only; VN-2000 coordinates as received "
+    "are properties, heights say their system (h_normal: Hòn Dấu, h_ellipsoidal: WGS 84).",
+    from_sql="survey_points sp JOIN survey_batches b ON b.id = sp.batch_id",
+    where_sql="TRUE",
+    id_sql="(sp.batch_id::text || '-' || sp.row_number::text)",
+    id_type="string",
+    id_parts=("sp.batch_id", "sp.row_number"),
+    # Points are stored as lon/lat numbers (no geometry column: batches are COPYed fast).
+    geom_sql="ST_SetSRID(ST_MakePoint(sp.lon, sp.lat), 4326)",
+    geometry_type="Point",
+    temporal="observed_at",
+    role="surveyor",
+    keywords=("GNSS", "khảo sát", "survey"),
+    properties=(
+        Property("batch_id", "sp.batch_id", "integer", "Lô tải lên · Batch"),
+        Property("row_number", "sp.row_number", "integer", "Dòng trong tệp · Row in the file"),
+        Property("site_id", "b.site_id", "string", "Mã di tích · Relic id"),
+        Property("point_id", "sp.point_id", "string", "Số hiệu điểm · Point id"),
+        Property("code", "sp.code", "string", "Mã điểm · Code"),
+        Property("e_vn2000", "sp.e_vn2000", "number", "E VN-2000 TM-3 107-45 (m)"),
+        Property("n_vn2000", "sp.n_vn2000", "number", "N VN-2000 TM-3 107-45 (m)"),
+        Property("h_normal", "sp.h_normal", "number", "Độ cao chuẩn Hòn Dấu (m) · Normal height"),
+        Property("h_ellipsoidal", "sp.h_ellipsoidal", "number", "Ellipsoidal height WGS 84 (m)"),
+        Property("accuracy_m", "sp.accuracy_m", "number", "Độ chính xác (m) · Accuracy (m)"),
+        Property("observed_at", "sp.observed_at", "string", "Thời điểm đo · Observed at", format="date-time"),
+        Property("source_crs", "b.crs_epsg", "integer", "EPSG của tệp gốc · EPSG of the upload"),
+    ),
+)
+
+ALL: tuple[Collection, ...] = (RELICS, PROTECTION_ZONES, INTANGIBLE_PLACES, SURVEY_POINTS)
+
+
+def visible(role: str | None) -> list[Collection]:
+    """The collections a user with ``role`` (None: anonymous) may see, in a stable order."""
+    from ..auth import ROLES
+
+    def allowed(c: Collection) -> bool:
+        if c.role is None:
+            return True
+        return role is not None and ROLES.index(role) >= ROLES.index(c.role)
+
+    return [c for c in ALL if allowed(c)]
+
+
+def find(collection_id: str, role: str | None) -> Collection | None:
+    """The collection, or None when it does not exist *or* the user may not see it (a hidden
+    collection answers 404 like a missing one, so its existence is not disclosed)."""
+    for c in visible(role):
+        if c.id == collection_id:
+            return c
+    return None

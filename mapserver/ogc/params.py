@@ -1,0 +1,236 @@
+"""Parsing of the query of /collections/{id}/items and /items/{featureId} into typed values.
+
+Every failure raises InvalidParameter naming the parameter (a 400 problem). Unknown parameters
+are refused (OGC API Features /req/core/query-param-unknown), except that a queryable's name is a
+parameter of its own (Part 3 queryables-query-parameters: ``rank=national``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from crs import Zone
+
+from ..errors import InvalidParameter
+from . import crsref
+from .collections import Collection, Property
+
+ITEMS_PARAMETERS = (
+    "f",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "limit",
+    "offset",
+    "properties",
+    "sortby",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "skipGeometry",
+)
+ITEM_PARAMETERS = ("f", "crs", "properties", "skipGeometry")
+FILTER_LANGS = ("cql2-text", "cql2-json")
+MAX_FILTER_CHARS = 200_000
+
+
+@dataclass
+class Interval:
+    """A datetime instant (start == end) or interval; None is an open end. ``date_only`` is True
+    when the client gave a calendar date (a whole day) for an instant."""
+
+    start: datetime | None
+    end: datetime | None
+    date_only: bool = False
+
+
+@dataclass
+class ItemsQuery:
+    limit: int = 100
+    offset: int = 0
+    bbox: BaseGeometry | None = None  # WGS 84 lon/lat
+    datetime: Interval | None = None
+    properties: list[str] | None = None  # None: all
+    sortby: list[tuple[str, bool]] = field(default_factory=list)  # (property, descending)
+    crs: Zone = field(default_factory=crsref.crs84)
+    filter: Any = None  # pygeofilter AST, translated by cql_sql
+    filter_crs: Zone = field(default_factory=crsref.crs84)
+    equals: list[tuple[Property, str]] = field(default_factory=list)
+    skip_geometry: bool = False
+
+
+def single(params: Mapping[str, Any], name: str) -> str | None:
+    """One value of a parameter. Repeats with the same value are tolerated (GDAL appends the
+    user's query parameters to links that already carry them); different values are not."""
+    values = params.getlist(name) if hasattr(params, "getlist") else [params[name]] if name in params else []
+    if not values:
+        return None
+    if len(set(values)) > 1:
+        raise InvalidParameter("is given more than once with different values", parameter=name)
+    return values[0]
+
+
+def check_known(params: Mapping[str, Any], allowed: tuple[str, ...], collection: Collection | None) -> None:
+    for name in params:
+        if name in allowed:
+            continue
+        if collection is not None and collection.prop(name) is not None:
+            continue
+        raise InvalidParameter(f"unknown query parameter '{name[:40]}'", parameter=name[:40])
+
+
+def _number(text: str, parameter: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidParameter(f"'{text[:30]}' is not a number", parameter=parameter) from None
+    if not math.isfinite(value):
+        raise InvalidParameter("must be finite numbers", parameter=parameter)
+    return value
+
+
+def parse_int(
+    text: str | None, parameter: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidParameter(f"'{text[:30]}' is not a whole number", parameter=parameter) from None
+    if value < minimum:
+        raise InvalidParameter(f"must be at least {minimum}", parameter=parameter)
+    # Larger than the maximum: served as the maximum (OGC API Features, /req/core/fc-limit-response).
+    return min(value, maximum) if maximum is not None else value
+
+
+def parse_bbox(text: str | None, bbox_crs: Zone) -> BaseGeometry | None:
+    if text is None or text == "":
+        return None
+    parts = text.split(",")
+    if len(parts) not in (4, 6):
+        raise InvalidParameter("bbox must have 4 (or 6) comma-separated numbers", parameter="bbox")
+    return crsref.bbox_to_wgs84([_number(p, "bbox") for p in parts], bbox_crs)
+
+
+def parse_instant(text: str, parameter: str = "datetime") -> tuple[datetime, bool]:
+    """RFC 3339 date-time or full date -> (aware datetime, is_date_only). Naive times are UTC."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC), True
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise InvalidParameter(
+            f"'{value[:40]}' is not an RFC 3339 date-time (e.g. 2023-02-14T00:00:00Z) or date",
+            parameter=parameter,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment, False
+
+
+def parse_datetime(text: str | None) -> Interval | None:
+    """An instant ("2023-02-14", "2023-02-14T08:00:00Z") or an interval with ".." or an empty
+    string for an open end ("2000-01-01/..", "../2010-12-31")."""
+    if text is None or text.strip() == "":
+        return None
+    if "/" not in text:
+        moment, date_only = parse_instant(text)
+        return Interval(moment, moment, date_only)
+    first, _, second = text.partition("/")
+    start = None if first.strip() in ("", "..") else parse_instant(first)[0]
+    end_pair = None if second.strip() in ("", "..") else parse_instant(second)
+    end = end_pair[0] if end_pair else None
+    if end_pair and end_pair[1]:  # an end date includes its whole day
+        end = end.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    if start is None and end is None:
+        raise InvalidParameter("an interval needs at least one end", parameter="datetime")
+    if start and end and start > end:
+        raise InvalidParameter("the interval starts after it ends", parameter="datetime")
+    return Interval(start, end)
+
+
+def parse_properties(text: str | None, collection: Collection) -> list[str] | None:
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        p = collection.prop(name)
+        if p is None or not p.output:
+            raise InvalidParameter(
+                f"'{name[:40]}' is not a property of {collection.id}", parameter="properties"
+            )
+    return list(dict.fromkeys(names))
+
+
+def parse_sortby(text: str | None, collection: Collection) -> list[tuple[str, bool]]:
+    if text is None or text.strip() == "":
+        return []
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        descending = item.startswith("-")
+        name = item.lstrip("+-").strip()
+        p = collection.prop(name)
+        if p is None or p.type == "array":
+            raise InvalidParameter(f"cannot sort by '{name[:40]}'", parameter="sortby")
+        out.append((name, descending))
+    return out
+
+
+def parse_bool(text: str | None, parameter: str) -> bool:
+    if text is None or text == "":
+        return False
+    if text.lower() in ("true", "1"):
+        return True
+    if text.lower() in ("false", "0"):
+        return False
+    raise InvalidParameter("must be true or false", parameter=parameter)
+
+
+def parse_items_query(
+    params: Mapping[str, Any], collection: Collection, *, default_limit: int, max_limit: int
+) -> ItemsQuery:
+    """The whole items query; the CQL2 filter is parsed here too (syntax errors are 400s)."""
+    from .cql import parse_filter  # local: pygeofilter's parsers are built on first use
+
+    check_known(params, ITEMS_PARAMETERS, collection)
+    bbox_crs = crsref.parse_ogc_crs(single(params, "bbox-crs"), "bbox-crs")
+    filter_crs = crsref.parse_ogc_crs(single(params, "filter-crs"), "filter-crs")
+    filter_text = single(params, "filter")
+    filter_lang = single(params, "filter-lang") or "cql2-text"
+    if filter_lang not in FILTER_LANGS:
+        raise InvalidParameter(
+            f"filter-lang must be one of {', '.join(FILTER_LANGS)}", parameter="filter-lang"
+        )
+    ast = None
+    if filter_text is not None and filter_text.strip():
+        if len(filter_text) > MAX_FILTER_CHARS:
+            raise InvalidParameter(f"is longer than {MAX_FILTER_CHARS} characters", parameter="filter")
+        ast = parse_filter(filter_text, filter_lang)
+    equals = []
+    for name in params:
+        p = collection.prop(name)
+        if p is not None and name not in ITEMS_PARAMETERS:
+            equals.append((p, single(params, name)))
+    return ItemsQuery(
+        limit=parse_int(single(params, "limit"), "limit", default_limit, 1, max_limit),
+        offset=parse_int(single(params, "offset"), "offset", 0, 0, None),
+        bbox=parse_bbox(single(params, "bbox"), bbox_crs),
+        datetime=parse_datetime(single(params, "datetime")),
+        properties=parse_properties(single(params, "properties"), collection),
+        sortby=parse_sortby(single(params, "sortby"), collection),
+        crs=crsref.parse_ogc_crs(single(params, "crs"), "crs"),
+        filter=ast,
+        filter_crs=filter_crs,
+        equals=equals,
+        skip_geometry=parse_bool(single(params, "skipGeometry"), "skipGeometry"),
+    )

@@ -30,6 +30,18 @@ def check_key(key: str) -> str:
     return key
 
 
+def file_sha256(path: Path) -> tuple[str, int]:
+    """SHA-256 hex digest and size of a file, read in 1 MiB blocks."""
+    import hashlib
+
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
 def safe_name(name: str) -> str:
     """A file name reduced to characters safe in a key (uploads name their files freely)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "file"

@@ -10,7 +10,6 @@ or any VN-2000 zone such as EPSG:5899), converted through crs/.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,40 +25,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..db import connection
-from ..errors import InvalidParameter, PayloadTooLarge
+from ..errors import InvalidParameter
 from ..ogc import crsref, export, html, impact
 from ..ogc.params import single
 from ..ogc.vector_files import SUFFIXES, VectorFileError, read_vector_file
 from .deps import get_pool
 
+from .uploads import spool_upload
+
 router = APIRouter(prefix="/api/planner", tags=["planner"])
 Pool = Annotated[AsyncConnectionPool, Depends(get_pool)]
 MAX_UPLOAD = 64 * 1024 * 1024
 FORMATS = ("json", "csv", "gpkg", "html")
-
-
-async def _spool(upload: UploadFile) -> Path:
-    suffix = Path(upload.filename or "").suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InvalidParameter(
-            f"file type '{suffix[:10]}' is not accepted: use GeoJSON, GeoPackage, a zipped Shapefile or DXF",
-            parameter="file",
-        )
-    handle = tempfile.NamedTemporaryFile(prefix="footprint-", suffix=suffix, delete=False)
-    size = 0
-    try:
-        with handle:
-            while block := await upload.read(1 << 20):
-                size += len(block)
-                if size > MAX_UPLOAD:
-                    raise PayloadTooLarge(
-                        f"The file is larger than {MAX_UPLOAD >> 20} MiB.", parameter="file"
-                    )
-                handle.write(block)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return Path(handle.name)
 
 
 def _footprint_from_file(path: Path, crs_text: str | None) -> shapely.Geometry:
@@ -83,7 +60,7 @@ async def _read_query(request: Request) -> impact.ImpactQuery:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise InvalidParameter("send the footprint as a file field", parameter="file")
-        path = await _spool(upload)
+        path = await spool_upload(upload, MAX_UPLOAD, SUFFIXES)
         try:
             crs_text = form.get("footprint_crs")
             footprint = await run_in_threadpool(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 import psycopg
@@ -15,31 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ..auth import User, current_user, require_role
 from ..db import connection, database_url
-from ..errors import NotFound, PayloadTooLarge, Unprocessable
+from ..errors import NotFound, Unprocessable
 from ..scans.register import ScanRejected, ScanRequest, parse_anchor, register_scan
 from ..settings import Settings
 from ..store import make_store
 from .deps import get_pool, get_settings
+from .uploads import spool_upload
 
 router = APIRouter(prefix="/api", tags=["scans"])
-
-
-async def _spool(upload: UploadFile, limit: int) -> Path:
-    """Stream to disk in 1 MiB blocks (never the whole scan in memory), refusing it past the limit."""
-    handle = tempfile.NamedTemporaryFile(prefix="scan-", suffix=Path(upload.filename or "").suffix.lower(),
-                                         delete=False)
-    size = 0
-    try:
-        with handle:
-            while block := await upload.read(1 << 20):
-                size += len(block)
-                if size > limit:
-                    raise PayloadTooLarge(f"The file is larger than {limit // 2**20} MiB.", parameter="file")
-                handle.write(block)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return Path(handle.name)
 
 
 def _register(settings: Settings, req: ScanRequest) -> int:
@@ -72,7 +53,7 @@ async def upload_scan(
     label: Annotated[str | None, Form()] = None,
     compress: Annotated[bool, Form(description="Draco-compress mesh tiles")] = True,
 ) -> JSONResponse:
-    path = await _spool(file, settings.scan_max_bytes)
+    path = await spool_upload(file, settings.scan_max_bytes)
     try:
         req = ScanRequest(site_id=site_id, file_path=path, file_name=file.filename or "scan", actor=f"user:{user.name}",
                           crs=crs_code or None, heights=heights, anchor=parse_anchor(anchor), heading=heading,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Annotated, AsyncIterator
 
 import psycopg
@@ -17,36 +15,16 @@ import crs
 
 from ..auth import User, require_role
 from ..db import connection, database_url
-from ..errors import InvalidParameter, NotFound, PayloadTooLarge, Unprocessable
+from ..errors import InvalidParameter, NotFound, Unprocessable
 from ..settings import Settings
 from ..store import make_store
 from ..surveys.ingest import SurveyRejected, SurveyRequest, ingest
 from .deps import get_pool, get_settings
+from .uploads import spool_upload
 
 router = APIRouter(prefix="/api", tags=["surveys"])
 Surveyor = Annotated[User, Depends(require_role("surveyor"))]
 UPLOAD_SUFFIXES = (".csv", ".txt", ".geojson", ".json")
-
-
-async def _spool(upload: UploadFile, limit: int) -> Path:
-    """Stream the upload to a temporary file, refusing it past the size limit."""
-    suffix = Path(upload.filename or "").suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        raise InvalidParameter(f"file type '{suffix[:10]}' is not accepted: use CSV/TXT or GeoJSON",
-                               parameter="file")
-    handle = tempfile.NamedTemporaryFile(prefix="survey-", suffix=suffix, delete=False)
-    size = 0
-    try:
-        with handle:
-            while block := await upload.read(1 << 20):
-                size += len(block)
-                if size > limit:
-                    raise PayloadTooLarge(f"The file is larger than {limit // (1 << 20)} MiB.", parameter="file")
-                handle.write(block)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return Path(handle.name)
 
 
 def _run_ingest(settings: Settings, request: SurveyRequest):
@@ -67,7 +45,7 @@ async def upload_survey(
     set_position: Annotated[str, Form(description="none, mean or marker")] = "none",
     marker: Annotated[str | None, Form(description="point id of the relic's marker")] = None,
 ) -> JSONResponse:
-    path = await _spool(file, settings.survey_max_bytes)
+    path = await spool_upload(file, settings.survey_max_bytes, UPLOAD_SUFFIXES)
     request = SurveyRequest(site_id=site_id, crs=crs_code, file_path=path,
                             file_name=file.filename or "upload.csv", actor=f"user:{user.name}",
                             height_system=heights or None, axis_order=axis_order or None,

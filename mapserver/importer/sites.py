@@ -14,9 +14,9 @@ from datetime import date
 from typing import Any
 
 import psycopg
-from shapely import wkb
 from shapely.geometry import Point
 
+from ..province import province_area
 from ..text import fold_key
 from .readers import Row, Table
 from .values import (ImportRejected, RowError, parse_date, parse_enum, parse_float, site_rank,
@@ -45,9 +45,6 @@ SITE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-# Where a relic of this registry may plausibly be: the province outline plus this margin (degrees,
-# about 5.5 km) for coastal sites and simplified boundary vertices.
-PROVINCE_TOLERANCE_DEG = 0.05
 
 
 @dataclass
@@ -98,13 +95,6 @@ def _units_by_name(conn: psycopg.Connection) -> dict[str, str]:
                               "", fold_key(name))
                 units.setdefault(bare, unit_id)
     return units
-
-
-def _province_area(conn: psycopg.Connection):
-    row = conn.execute(
-        "SELECT ST_AsBinary(geom) FROM admin_units WHERE level = 'province' AND geom IS NOT NULL "
-        "ORDER BY valid_from NULLS LAST LIMIT 1").fetchone()
-    return wkb.loads(bytes(row[0])).buffer(PROVINCE_TOLERANCE_DEG) if row else None
 
 
 def validate_rows(table: Table, units: dict[str, str], area) -> tuple[list[SiteRecord], list[RowError]]:
@@ -257,7 +247,7 @@ WHERE id = %(id)s AND geom IS NOT NULL
 
 def import_sites(conn: psycopg.Connection, table: Table, *, actor: str, source_name: str) -> ImportResult:
     """Validate every row, then upsert all of them in one transaction (or raise ImportRejected)."""
-    records, errors = validate_rows(table, _units_by_name(conn), _province_area(conn))
+    records, errors = validate_rows(table, _units_by_name(conn), province_area(conn))
     if errors:
         raise ImportRejected(errors, total_rows=len(table.rows))
     inserted = updated = unchanged = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import psycopg
 
 import crs
 
-from ..store import Store
+from ..store import Store, file_sha256
 from .originals import OriginalRejected, store_original
 
 
@@ -46,15 +45,6 @@ def parse_anchor(text: str | None) -> tuple[float, float, float] | None:
     return values  # type: ignore[return-value]
 
 
-def _sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
 def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> int:
     """Insert the scan and store its original; the caller defers the job after the commit."""
     if conn.execute("SELECT 1 FROM sites WHERE id = %s", (req.site_id,)).fetchone() is None:
@@ -70,7 +60,7 @@ def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> i
         raise ScanRejected("heights must be normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)")
     if not -360 <= req.heading <= 360:
         raise ScanRejected("heading must be in degrees (-360..360)")
-    sha256, size = _sha256(req.file_path)
+    sha256, size = file_sha256(req.file_path)
     anchor = req.anchor or (None, None, None)
     with conn.transaction():
         scan_id = conn.execute(

@@ -4,7 +4,6 @@ unless the uploader asked to keep the valid rows."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,19 +11,18 @@ from typing import Callable
 
 import numpy as np
 import psycopg
-from shapely import wkb
 
 import crs
 
 from ..importer.readers import ReadError
 from ..importer.values import RowError
-from ..store import Store, safe_name
+from ..province import province_area
+from ..store import Store, file_sha256, safe_name
 from .columns import HEIGHT_SYSTEMS, plan_columns
 from . import pgbinary
 from .convert import Converted, FileState, Options, convert_chunk
 from .reader import chunks_for
 
-PROVINCE_TOLERANCE_DEG = 0.05  # about 5.5 km around the (simplified) province outline
 POSITION_MODES = ("none", "mean", "marker")
 COPY_SQL = ("COPY survey_points (batch_id, row_number, point_id, code, orig_x, orig_y, orig_z, lon, lat, "
             "h_ellipsoidal, e_vn2000, n_vn2000, h_normal, accuracy_m, observed_at) FROM STDIN (FORMAT binary)")
@@ -83,27 +81,6 @@ def _check_request(conn: psycopg.Connection, req: SurveyRequest) -> crs.Zone:
     return zone
 
 
-def _province(conn: psycopg.Connection):
-    row = conn.execute("SELECT ST_AsBinary(geom) FROM admin_units WHERE level = 'province' "
-                       "AND geom IS NOT NULL ORDER BY id LIMIT 1").fetchone()
-    if row is None:
-        return None
-    area = wkb.loads(bytes(row[0])).buffer(PROVINCE_TOLERANCE_DEG)
-    import shapely
-    shapely.prepare(area)
-    return area
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
 def _copy_rows(batch_id: int, data: Converted, keep: np.ndarray) -> bytes:
     idx = np.flatnonzero(keep)
     if idx.size == 0:
@@ -137,8 +114,8 @@ def _chunks(req: SurveyRequest, axis_order: str | None):
 def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
            progress: Callable[[int], None] | None = None) -> SurveyResult:
     zone = _check_request(conn, req)
-    sha256, size = _sha256(req.file_path)
-    options = Options(zone=zone, height_system=req.height_system, province=_province(conn))
+    sha256, size = file_sha256(req.file_path)
+    options = Options(zone=zone, height_system=req.height_system, province=province_area(conn))
     state = FileState()
     stored = 0
     try:

@@ -15,27 +15,17 @@ alternating the compared requests over the same boxes so that both see the same 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from _scratch import VIETNAM, app_process, percentile, scratch_database
 
-from mapserver.embedded_pg import cluster_at
-from mapserver.migrate import ensure_database, upgrade
-
-# Vietnam's mainland extent, roughly; the points are synthetic, not relics.
-LON0, LON1, LAT0, LAT1 = 102.2, 109.4, 8.6, 23.4
+# The points are synthetic, not relics.
+LON0, LAT0, LON1, LAT1 = VIETNAM
 LOAD_SQL = """
 INSERT INTO sites (id, name_vi, rank, category, geom, location_status, location_source, decision_date)
 SELECT 'syn-' || g, 'Di tích tổng hợp số ' || g,
@@ -49,11 +39,6 @@ ITEMS = "/ogc/collections/relics/items"
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/5899"
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def boxes(count: int, size: float = 0.5) -> list[tuple[float, float, float, float]]:
     rng = random.Random(7)
     out = []
@@ -62,18 +47,6 @@ def boxes(count: int, size: float = 0.5) -> list[tuple[float, float, float, floa
         lat = rng.uniform(LAT0, LAT1 - size)
         out.append((round(lon, 4), round(lat, 4), round(lon + size, 4), round(lat + size, 4)))
     return out
-
-
-def wait_ready(client: httpx.Client) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if client.get("/healthz").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("app did not start")
 
 
 def timed(client: httpx.Client, params: dict) -> tuple[float, int]:
@@ -112,16 +85,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=1000)
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="hrtg-bench-", dir="/tmp"))
-    folder.chmod(0o755)
-    cluster = cluster_at(folder)
-    server = None
-    try:
-        cluster.init()
-        cluster.start()
-        dsn = cluster.dsn("bench")
-        ensure_database(dsn)
-        upgrade(dsn)
+    with scratch_database() as (dsn, folder):
         started = time.perf_counter()
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("SELECT setseed(0.42)")
@@ -132,69 +96,48 @@ def main() -> None:
             conn.execute("VACUUM ANALYZE sites")
         print(f"loaded {args.points:,} synthetic points in {time.perf_counter() - started:.1f} s")
 
-        port = 18_766
-        env = dict(os.environ, HERITAGE_DATABASE_URL=dsn)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "mapserver.asgi:app",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", timeout=60, headers={"Accept-Encoding": "identity"}
-        )
-        wait_ready(client)
+        with app_process(dsn, folder / "var") as url:
+            client = httpx.Client(base_url=url, timeout=60, headers={"Accept-Encoding": "identity"})
+            report(client, args)
 
-        bb = boxes(args.requests)
-        text = [",".join(map(str, b)) for b in bb]
-        crs_pairs = [
-            ({"bbox": t, "limit": args.limit}, {"bbox": t, "limit": args.limit, "crs": VN2000}) for t in text
-        ]
-        crs84_ms, vn_ms, returned = compare(client, crs_pairs)
 
-        filter_pairs = []
-        for (x0, y0, x1, y1), t in zip(bb, text):
-            polygon = f"POLYGON(({x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}))"
-            cql = f"rank = 'national' AND S_INTERSECTS(geometry, {polygon})"
-            # The same selection by query parameters is the baseline.
-            filter_pairs.append(
-                ({"filter": cql, "limit": args.limit}, {"bbox": t, "rank": "national", "limit": args.limit})
-            )
-        cql_ms, param_ms, _ = compare(client, filter_pairs)
+def report(client: httpx.Client, args) -> None:
+    bb = boxes(args.requests)
+    text = [",".join(map(str, b)) for b in bb]
+    crs_pairs = [
+        ({"bbox": t, "limit": args.limit}, {"bbox": t, "limit": args.limit, "crs": VN2000}) for t in text
+    ]
+    crs84_ms, vn_ms, returned = compare(client, crs_pairs)
 
-        print(
-            f"features per page: median {statistics.median(returned):.0f} (limit {args.limit}), "
-            f"{args.requests} boxes of 0.5° x 0.5°"
+    filter_pairs = []
+    for (x0, y0, x1, y1), t in zip(bb, text):
+        polygon = f"POLYGON(({x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}))"
+        cql = f"rank = 'national' AND S_INTERSECTS(geometry, {polygon})"
+        # The same selection by query parameters is the baseline.
+        filter_pairs.append(
+            ({"filter": cql, "limit": args.limit}, {"bbox": t, "rank": "national", "limit": args.limit})
         )
-        print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
-        print(row("items bbox, CRS84", crs84_ms))
-        print(row("items bbox, crs=EPSG:5899", vn_ms))
-        print(
-            f"ratio EPSG:5899/CRS84: p50 {percentile(vn_ms, 0.5) / percentile(crs84_ms, 0.5):.2f}x, "
-            f"p95 {percentile(vn_ms, 0.95) / percentile(crs84_ms, 0.95):.2f}x, median of per-box ratios "
-            f"{statistics.median(b / a for a, b in zip(crs84_ms, vn_ms)):.2f}x (goal: <= 1.3x)"
-        )
-        print(row("CQL2 rank = AND S_INTERSECTS", cql_ms))
-        print(row("bbox= & rank= (baseline)", param_ms))
-        print(
-            f"ratio CQL2 filter/parameters: p50 {percentile(cql_ms, 0.5) / percentile(param_ms, 0.5):.2f}x, "
-            f"p95 {percentile(cql_ms, 0.95) / percentile(param_ms, 0.95):.2f}x, median of per-box ratios "
-            f"{statistics.median(a / b for a, b in zip(cql_ms, param_ms)):.2f}x"
-        )
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    cql_ms, param_ms, _ = compare(client, filter_pairs)
+
+    print(
+        f"features per page: median {statistics.median(returned):.0f} (limit {args.limit}), "
+        f"{args.requests} boxes of 0.5° x 0.5°"
+    )
+    print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
+    print(row("items bbox, CRS84", crs84_ms))
+    print(row("items bbox, crs=EPSG:5899", vn_ms))
+    print(
+        f"ratio EPSG:5899/CRS84: p50 {percentile(vn_ms, 0.5) / percentile(crs84_ms, 0.5):.2f}x, "
+        f"p95 {percentile(vn_ms, 0.95) / percentile(crs84_ms, 0.95):.2f}x, median of per-box ratios "
+        f"{statistics.median(b / a for a, b in zip(crs84_ms, vn_ms)):.2f}x (goal: <= 1.3x)"
+    )
+    print(row("CQL2 rank = AND S_INTERSECTS", cql_ms))
+    print(row("bbox= & rank= (baseline)", param_ms))
+    print(
+        f"ratio CQL2 filter/parameters: p50 {percentile(cql_ms, 0.5) / percentile(param_ms, 0.5):.2f}x, "
+        f"p95 {percentile(cql_ms, 0.95) / percentile(param_ms, 0.95):.2f}x, median of per-box ratios "
+        f"{statistics.median(a / b for a, b in zip(cql_ms, param_ms)):.2f}x"
+    )
 
 
 if __name__ == "__main__":

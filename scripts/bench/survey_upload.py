@@ -9,11 +9,6 @@ memory (VmHWM), which must not grow with the file.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,13 +16,8 @@ import httpx
 import numpy as np
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from mapserver.auth import create_user  # noqa: E402
-from mapserver.embedded_pg import cluster_at  # noqa: E402
-from mapserver.migrate import ensure_database, upgrade  # noqa: E402
-from mapserver.seed import load_reference_data  # noqa: E402
+from _scratch import app_process, scratch_database
+from mapserver.auth import create_user
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -54,37 +44,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="hrtg-bench-", dir="/tmp"))
-    folder.chmod(0o755)
-    cluster = cluster_at(folder)
-    server = None
-    try:
-        cluster.init()
-        cluster.start()
-        dsn = cluster.dsn("bench")
-        ensure_database(dsn)
-        upgrade(dsn)
-        load_reference_data(dsn, ROOT / "data")
+    with scratch_database(seed=True) as (dsn, folder):
         with psycopg.connect(dsn) as conn:
             _, token = create_user(conn, "bench", "surveyor")
         data = folder / "points.csv"
         make_csv(data, args.rows)
         size_mib = data.stat().st_size / 2**20
         print(f"file: {args.rows:,} rows, {size_mib:.1f} MiB")
-
-        port = 18_766
-        env = dict(os.environ, HERITAGE_DATABASE_URL=dsn, HERITAGE_VAR_DIR=str(folder / "var"))
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "mapserver.asgi:app", "--port", str(port),
-                                   "--log-level", "warning"], cwd=ROOT, env=env)
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600,
-                              headers={"Authorization": f"Bearer {token}"})
-        for _ in range(300):
-            try:
-                if client.get("/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        idle_rss = peak_rss_mib(server.pid)
 
         with psycopg.connect(dsn) as conn:
             conn.execute("CREATE TABLE bare (point text, n float8, e float8, h float8, code text)")
@@ -95,25 +61,32 @@ def main() -> None:
             conn.commit()
             bare = time.perf_counter() - t0
 
-        t0 = time.perf_counter()
-        with open(data, "rb") as fh:
-            response = client.post("/api/surveys", files={"file": ("points.csv", fh, "text/csv")},
-                                   data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"})
-        app = time.perf_counter() - t0
-        response.raise_for_status()
-        stored = response.json()["point_count"]
-        peak = peak_rss_mib(server.pid)
-        print(f"bare COPY of the CSV (floor):   {bare:6.2f} s  {args.rows / bare:12,.0f} rows/s")
-        print(f"POST /api/surveys end to end:   {app:6.2f} s  {args.rows / app:12,.0f} rows/s "
-              f"({stored:,} points stored)")
-        print(f"ratio app/bare COPY: {app / bare:.2f}x   (goal: app under 10 s)")
-        print(f"server peak RSS: {peak:.0f} MiB (idle {idle_rss:.0f} MiB; file {size_mib:.0f} MiB)")
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        with app_process(dsn, folder / "var") as url:
+            pid = server_pid(url)
+            idle_rss = peak_rss_mib(pid)
+            client = httpx.Client(base_url=url, timeout=600, headers={"Authorization": f"Bearer {token}"})
+            t0 = time.perf_counter()
+            with open(data, "rb") as fh:
+                response = client.post("/api/surveys", files={"file": ("points.csv", fh, "text/csv")},
+                                       data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"})
+            app = time.perf_counter() - t0
+            response.raise_for_status()
+            stored = response.json()["point_count"]
+            peak = peak_rss_mib(pid)
+    print(f"bare COPY of the CSV (floor):   {bare:6.2f} s  {args.rows / bare:12,.0f} rows/s")
+    print(f"POST /api/surveys end to end:   {app:6.2f} s  {args.rows / app:12,.0f} rows/s "
+          f"({stored:,} points stored)")
+    print(f"ratio app/bare COPY: {app / bare:.2f}x   (goal: app under 10 s)")
+    print(f"server peak RSS: {peak:.0f} MiB (idle {idle_rss:.0f} MiB; file {size_mib:.0f} MiB)")
+
+
+def server_pid(url: str) -> int:
+    """The uvicorn process listening on the URL's port (for its memory figures)."""
+    import subprocess
+
+    port = url.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True).stdout
+    return int(out.split("pid=")[1].split(",")[0])
 
 
 if __name__ == "__main__":

@@ -8,26 +8,18 @@ Needs Debian `nginx-light` (or nginx) and `wrk`:  apt-get install nginx-light wr
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import httpx
 import numpy as np
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from mapserver.embedded_pg import cluster_at  # noqa: E402
-from mapserver.migrate import ensure_database, upgrade  # noqa: E402
-from mapserver.seed import load_reference_data  # noqa: E402
-from tests.live_server import free_port  # noqa: E402
+from _scratch import app_process, scratch_database, wait_ready
+from tests.live_server import free_port
 
 NGINX_CONF = """
 worker_processes 1;
@@ -77,16 +69,6 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[flo
     return rps, p99_ms
 
 
-def wait_for(url: str) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -97,17 +79,7 @@ def main() -> None:
     for tool in ("nginx", "wrk"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             sys.exit(f"{tool} is missing: apt-get install nginx-light wrk")
-    tmp = Path(tempfile.mkdtemp(prefix="hrtg-bench-", dir="/tmp"))
-    tmp.chmod(0o755)
-    cluster = cluster_at(tmp / "pg")
-    processes = []
-    try:
-        cluster.init()
-        cluster.start()
-        dsn = cluster.dsn("bench")
-        ensure_database(dsn)
-        upgrade(dsn)
-        load_reference_data(dsn, ROOT / "data")
+    with scratch_database(seed=True) as (dsn, tmp):
         with psycopg.connect(dsn) as conn:
             scan_id = conn.execute(
                 "INSERT INTO scans (site_id, file_name, file_key, file_sha256, file_size, height_system, status, "
@@ -115,40 +87,33 @@ def main() -> None:
                 "'done', 1, 1, 'bench') RETURNING id").fetchone()[0]
         var = tmp / "var"
         paths = make_tiles(var / "store", scan_id, args.tiles)
-        os.chmod(tmp, 0o755)
         script = tmp / "paths.lua"
         script.write_text(WRK_SCRIPT.format(paths=", ".join(f'"{p}"' for p in paths)))
-
-        app_port, nginx_port = free_port(), free_port()
-        env = dict(os.environ, HERITAGE_DATABASE_URL=dsn, HERITAGE_VAR_DIR=str(var))
-        processes.append(subprocess.Popen([sys.executable, "-m", "uvicorn", "mapserver.asgi:app", "--port",
-                                           str(app_port), "--log-level", "warning"], cwd=ROOT, env=env))
+        nginx_port = free_port()
         conf = tmp / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=tmp, port=nginx_port, store=var / "store"))
-        processes.append(subprocess.Popen(["nginx", "-c", str(conf)]))
-        app_url, nginx_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{nginx_port}"
-        wait_for(app_url + paths[0])
-        wait_for(nginx_url + paths[0])
-        assert httpx.get(app_url + paths[3]).content == httpx.get(nginx_url + paths[3]).content
-
-        results = {"app": [], "nginx": []}
-        for _ in range(args.rounds):
-            for name, url in (("nginx", nginx_url), ("app", app_url)):
-                results[name].append(run_wrk(url, script, args.seconds, args.connections))
-        print(f"{args.tiles} tiles of 16-128 KiB, wrk -t2 -c{args.connections} -d{args.seconds}s, "
-              f"{args.rounds} alternating rounds (median of rounds)")
-        med = {k: (float(np.median([r[0] for r in v])), float(np.median([r[1] for r in v])))
-               for k, v in results.items()}
-        for name in ("nginx", "app"):
-            print(f"{name:6} {med[name][0]:10.0f} req/s   p99 {med[name][1]:8.2f} ms")
-        print(f"ratio app/nginx: throughput {med['app'][0] / med['nginx'][0]:.2f}x, "
-              f"p99 {med['app'][1] / med['nginx'][1]:.2f}x")
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(10)
-        cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        nginx = subprocess.Popen(["nginx", "-c", str(conf)])
+        try:
+            with app_process(dsn, var) as app_url:
+                nginx_url = f"http://127.0.0.1:{nginx_port}"
+                wait_ready(app_url + paths[0])
+                wait_ready(nginx_url + paths[0])
+                assert httpx.get(app_url + paths[3]).content == httpx.get(nginx_url + paths[3]).content
+                results = {"app": [], "nginx": []}
+                for _ in range(args.rounds):
+                    for name, url in (("nginx", nginx_url), ("app", app_url)):
+                        results[name].append(run_wrk(url, script, args.seconds, args.connections))
+        finally:
+            nginx.terminate()
+            nginx.wait(10)
+    print(f"{args.tiles} tiles of 16-128 KiB, wrk -t2 -c{args.connections} -d{args.seconds}s, "
+          f"{args.rounds} alternating rounds (median of rounds)")
+    med = {k: (float(np.median([r[0] for r in v])), float(np.median([r[1] for r in v])))
+           for k, v in results.items()}
+    for name in ("nginx", "app"):
+        print(f"{name:6} {med[name][0]:10.0f} req/s   p99 {med[name][1]:8.2f} ms")
+    print(f"ratio app/nginx: throughput {med['app'][0] / med['nginx'][0]:.2f}x, "
+          f"p99 {med['app'][1] / med['nginx'][1]:.2f}x")
 
 
 if __name__ == "__main__":

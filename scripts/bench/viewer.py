@@ -21,21 +21,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
 from playwright.sync_api import Error as PlaywrightError
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from _scratch import app_process, scratch_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
@@ -57,60 +50,17 @@ FROM (SELECT row_number() OVER () AS n, p.geom
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("app did not start")
-
-
 @contextmanager
 def throwaway_app(extra_relics: int):
     """The real app on a scratch cluster with the shipped data (+ synthetic relics)."""
     import psycopg
 
-    from mapserver.embedded_pg import cluster_at
-    from mapserver.migrate import ensure_database, upgrade
-    from mapserver.seed import load_reference_data
-
-    folder = Path(tempfile.mkdtemp(prefix="hrtg-bench-", dir="/tmp"))
-    folder.chmod(0o755)
-    cluster = cluster_at(folder)
-    server = None
-    try:
-        cluster.init()
-        cluster.start(fast_unsafe=True)
-        dsn = cluster.dsn("bench")
-        ensure_database(dsn)
-        upgrade(dsn)
-        load_reference_data(dsn, ROOT / "data", actor="bench")
+    with scratch_database(seed=True) as (dsn, folder):
         if extra_relics:
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute(SYNTHETIC_SQL, {"n": extra_relics})
-        port = free_port()
-        env = dict(os.environ, HERITAGE_DATABASE_URL=dsn, HERITAGE_VAR_DIR=str(folder / "var"))
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "mapserver.asgi:app", "--port", str(port),
-                                   "--log-level", "warning"], cwd=ROOT, env=env)
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(url)
-        yield url
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(15)
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        with app_process(dsn, folder / "var") as url:
+            yield url
 
 
 def transferred(requests) -> tuple[int, list[tuple[int, str]]]:

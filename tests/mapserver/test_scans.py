@@ -3,7 +3,6 @@ with the right HTTP semantics; failures with reasons; a killed worker's job is r
 
 from __future__ import annotations
 
-import gzip
 import os
 import signal
 import subprocess

@@ -8,7 +8,6 @@ Conversions go through crs/ only (EPSG:6960 pinned; EGM96 for heights).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import itertools
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -67,17 +66,16 @@ class FileState:
             self.errors.append(RowError(row, column, reason))
 
 
-def _transpose(chunk: list[list[str]]) -> list[tuple[str, ...]]:
-    """Columns of the chunk (short rows padded with empty cells), transposed in C."""
-    return list(itertools.zip_longest(*chunk, fillvalue=""))
-
-
-def _column(columns: list[tuple[str, ...]], index: int | None, n: int, *, strip: bool = True
-            ) -> list[str] | tuple[str, ...]:
-    if index is None or index >= len(columns):
+def _column(chunk: list[list[str]], index: int | None, n: int, *, strip: bool = True) -> list[str]:
+    """One column of the chunk; short rows give empty cells."""
+    if index is None:
         return [""] * n
+    try:
+        cells = [row[index] for row in chunk]
+    except IndexError:
+        cells = [row[index] if index < len(row) else "" for row in chunk]
     # numpy's number parser skips surrounding blanks itself; text cells are stripped here.
-    return [cell.strip() for cell in columns[index]] if strip else columns[index]
+    return [cell.strip() for cell in cells] if strip else cells
 
 
 def _numbers(texts: list[str] | tuple[str, ...], rows: np.ndarray, column: str, state: FileState, *,
@@ -127,12 +125,28 @@ def _times(texts: list[str], rows: np.ndarray, column: str, state: FileState) ->
     return micros, present
 
 
+def _check_point_ids(point_ids: list[str], rows: np.ndarray, plan: ColumnPlan, state: FileState) -> None:
+    """Empty and duplicate ids, across the whole file; the common clean case stays in C."""
+    unique = set(point_ids)
+    if len(unique) == len(point_ids) and "" not in unique and state.seen.keys().isdisjoint(unique):
+        state.seen.update(zip(point_ids, rows.tolist()))
+        return
+    column = plan.name(plan.point, "point")
+    for pid, row in zip(point_ids, rows.tolist()):
+        if not pid:
+            state.fail(row, column, "point id is empty")
+        elif pid in state.seen:
+            state.fail(row, column, f"duplicate point id '{pid[:40]}' (also row {state.seen[pid]})")
+        else:
+            state.seen[pid] = row
+
+
 def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, options: Options,
                   state: FileState) -> Converted:
     zone = options.zone
     rows = np.asarray(numbers, dtype=np.int64)
     n = len(chunk)
-    columns = _transpose(chunk)
+    columns = chunk
     geographic = zone.kind == "geographic"
     east_name = plan.name(plan.east, "longitude" if geographic else "easting")
     north_name = plan.name(plan.north, "latitude" if geographic else "northing")
@@ -148,15 +162,7 @@ def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, 
         state.fail(int(rows[i]), plan.name(plan.accuracy, "accuracy"), "must be between 0 and 1000 metres")
     point_ids = (_column(columns, plan.point, n) if plan.point is not None
                  else [str(r) for r in rows.tolist()])
-    for i, pid in enumerate(point_ids):
-        row = int(rows[i])
-        if not pid:
-            state.fail(row, plan.name(plan.point, "point"), "point id is empty")
-        elif pid in state.seen:
-            state.fail(row, plan.name(plan.point, "point"),
-                       f"duplicate point id '{pid[:40]}' (also row {state.seen[pid]})")
-        else:
-            state.seen[pid] = row
+    _check_point_ids(point_ids, rows, plan, state)
     codes = [c or None for c in _column(columns, plan.code, n)]
     observed_us, observed_present = (
         _times(_column(columns, plan.time, n), rows, plan.name(plan.time, "time"), state)

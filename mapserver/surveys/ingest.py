@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
 import crs
 
@@ -127,7 +128,10 @@ def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
                 (req.site_id, req.actor, zone.epsg, req.height_system, req.axis_order,
                  req.file_name[:200], sha256, size)).fetchone()[0]
             checked_axes = False
-            with conn.cursor().copy(COPY_SQL) as copy:
+            cursor = conn.cursor()
+            # A writer thread sends the data while the next chunk is parsed: PostgreSQL's side of
+            # the COPY then runs on the other core instead of after our work.
+            with cursor.copy(COPY_SQL, writer=QueuedLibpqWriter(cursor)) as copy:
                 copy.write(pgbinary.SIGNATURE)
                 for plan, numbers, rows in _chunks(req, req.axis_order):
                     if plan.height is not None and req.height_system is None:

@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile
 from ..db import connection
 from ..errors import InvalidParameter
 from ..ogc import crsref, export, html, impact
+from ..ogc.impact_map import impact_svg
 from ..ogc.params import single
 from ..ogc.vector_files import SUFFIXES, VectorFileError, read_vector_file
 from .deps import get_pool
@@ -117,6 +118,9 @@ async def impact_report(request: Request, pool: Pool) -> Response:
         cur = await conn.execute(impact.IMPACT_SQL, {"footprint": q.footprint.wkb, "buffer": q.buffer_m})
         rows = await cur.fetchall()
         unlocated = await (await conn.execute(impact.UNLOCATED_SQL)).fetchall()
+        outline = await (await conn.execute(
+            "SELECT ST_AsBinary(geom) FROM admin_units WHERE level = 'province' AND geom IS NOT NULL "
+            "ORDER BY id LIMIT 1")).fetchone()
     hits = impact.rows_to_features(rows)
     summary = impact.summary(hits, unlocated, q)
     features = _in_crs(hits, zone)
@@ -152,6 +156,8 @@ async def impact_report(request: Request, pool: Pool) -> Response:
             summary=summary,
             features=features,
             crs_uri=zone.uri,
+            map_svg=impact_svg(q.footprint, q.buffer_m, hits,
+                               shapely.from_wkb(outline[0]) if outline else None),
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             links=[],
         )

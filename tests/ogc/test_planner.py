@@ -270,6 +270,10 @@ def test_impact_in_vn2000_and_formats(api):
     page = footprint_request(api, "html", **body)
     assert page.headers["content-type"].startswith("text/html") and "Đình thần Thắng Nhì (thử)" in page.text
     assert "chưa có vị trí" in page.text  # relics that could not be assessed are said, not hidden
+    svg = page.text[page.text.index("<svg"):page.text.index("</svg>") + 6]
+    assert svg.count("<circle") == sum(1 for f in doc["features"] if f["properties"]["kind"] == "relic")
+    assert "Đình thần Thắng Nhì (thử)" in svg and "<script" not in svg
+    __import__("xml.etree.ElementTree").etree.ElementTree.fromstring(svg)  # well-formed map image
 
 
 def test_impact_upload_and_errors(api, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from .api import account, boundary, health, ogc, planner, scans, sites, surveys, tiles, users, viewer
+from .api import account, boundary, health, ogc, planner, scans, sites, stats, surveys, tiles, users, viewer
 from .compression import GZipExceptTiles
 from .db import database_url, make_pool
 from .errors import install_error_handlers
@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
-    for module in (health, sites, boundary, surveys, scans, tiles, ogc, planner, account, users, viewer):
+    for module in (health, sites, boundary, surveys, scans, tiles, ogc, planner, stats, account, users,
+                   viewer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

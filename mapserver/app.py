@@ -9,7 +9,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from .api import account, boundary, health, ogc, planner, scans, sites, stats, surveys, tiles, users, viewer
+from .api import (account, boundary, health, ogc, planner, scans, site_edit, sites, stats, surveys, tiles, users,
+                  viewer)
 from .compression import GZipExceptTiles
 from .db import database_url, make_pool
 from .errors import install_error_handlers
@@ -45,8 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
-    for module in (health, sites, boundary, surveys, scans, tiles, ogc, planner, stats, account, users,
-                   viewer):
+    for module in (health, sites, site_edit, boundary, surveys, scans, tiles, ogc, planner, stats, account,
+                   users, viewer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

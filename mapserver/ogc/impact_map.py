@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as map_coords
 
 EARTH_RADIUS_M = 6_371_008.8
 WIDTH, HEIGHT = 760, 520
@@ -25,7 +25,9 @@ class LocalFrame:
         self.ky = math.radians(1) * EARTH_RADIUS_M
 
     def to_metres(self, geometry: BaseGeometry) -> BaseGeometry:
-        return map_coords(lambda x, y, z=None: ((x - self.lon0) * self.kx, (y - self.lat0) * self.ky), geometry)
+        scale = np.array([self.kx, self.ky])
+        origin = np.array([self.lon0, self.lat0])
+        return shapely.transform(geometry, lambda xy: (xy - origin) * scale)
 
 
 def _path(geometry: BaseGeometry, to_px) -> str:

@@ -8,14 +8,19 @@ export class ApiError extends Error {
   }
 }
 
-async function request(url, options = {}) {
+// The response when it is 2xx, else an ApiError with the problem+json detail.
+async function send(url, options = {}) {
   const response = await fetch(url, { headers: { Accept: "application/json" }, ...options });
   if (!response.ok) {
     let detail = "";
     try { detail = (await response.json()).detail || ""; } catch { /* not JSON */ }
     throw new ApiError(response.status, detail);
   }
-  return response.json();
+  return response;
+}
+
+async function request(url, options = {}) {
+  return (await send(url, options)).json();
 }
 
 const PAGE = 10000; // the API's maximum page size
@@ -86,4 +91,31 @@ export async function searchNear(lon, lat, radius, filters = {}) {
     url = next ? sameOriginPath(next.href) : null;
   }
   return features;
+}
+
+// Protection zones I/II of the published relics (OGC API Features, GeoJSON in CRS84), every page.
+export async function loadZones() {
+  const features = [];
+  let url = `/ogc/collections/protection_zones/items?limit=${PAGE}`;
+  while (url) {
+    const page = await request(url, { headers: { Accept: "application/geo+json" } });
+    features.push(...(page.features || []));
+    const next = (page.links || []).find((link) => link.rel === "next");
+    url = next ? sameOriginPath(next.href) : null;
+  }
+  return features;
+}
+
+// POST /api/planner/impact: relics and protection zones within buffer_m of a footprint (GeoJSON
+// geometry, lon/lat). format "json" gives the parsed report; "csv", "gpkg", "html" a Blob.
+// crs: an OGC CRS URI for the coordinates of the answer (null: CRS84).
+export async function impactReport(footprint, bufferM, { format = "json", crs = null } = {}) {
+  const params = new URLSearchParams({ f: format });
+  if (crs) params.set("crs", crs);
+  const response = await send(`/api/planner/impact?${params}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: format === "json" ? "application/geo+json" : "*/*" },
+    body: JSON.stringify({ footprint, buffer_m: bufferM }),
+  });
+  return format === "json" ? response.json() : response.blob();
 }

@@ -30,3 +30,20 @@ export function replace(node, ...children) {
   node.replaceChildren();
   return append(node, children);
 }
+
+// Saves a Blob as a file (a same-origin blob: link, so it works offline and needs no server round
+// trip); the object URL is released once the browser has had time to start the download.
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30000);
+}
+
+// File-name time stamp, local time: 20250701-0930.
+export function fileStamp(date = new Date()) {
+  const p = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}`;
+}

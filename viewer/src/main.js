@@ -5,11 +5,14 @@
 //   panel.js    relic record panel
 //   scans.js    3D Tiles of a relic's scans
 //   planner.js  area selection, downloads
+//   impact.js   impact report of the selection (relics and protection zones, distances, files)
+//   zones.js    protection zones I/II
 //   i18n.js     Vietnamese / English
 // Public hooks for tests and embedding: window.heritageViewer (the Cesium Viewer) and window.heritage.
 
-import { loadBoundary, loadSites, siteScans, sitePosition } from "./api.js";
+import { loadBoundary, loadSites, loadZones, siteScans, sitePosition } from "./api.js";
 import { $, $$, el, replace } from "./dom.js";
+import { ImpactTool } from "./impact.js";
 import { applyStatic, lang, onLangChange, rankLabel, RANK_ORDER, setLang, t } from "./i18n.js";
 import { addBoundary, afterDisplayReady, afterNextFrame, createViewer, flyToPoint, mark } from "./map.js";
 import { clusterImage, markerIcon } from "./markers.js";
@@ -18,6 +21,7 @@ import { Planner } from "./planner.js";
 import { RelicLayer } from "./relics.js";
 import { ScanLayer } from "./scans.js";
 import { Finder } from "./search.js";
+import { ZoneLayer } from "./zones.js";
 
 const Cesium = window.Cesium;
 const config = JSON.parse(document.getElementById("heritage-config").textContent);
@@ -99,6 +103,17 @@ async function main() {
 
   const layer = viewer ? new RelicLayer(viewer) : null;
   const scanLayer = viewer ? new ScanLayer(viewer) : null;
+  const zoneLayer = viewer ? new ZoneLayer(viewer) : null;
+  // Protection zones load beside the relics and never hold them up; zero zones is a normal state.
+  if (zoneLayer) {
+    loadZones().then((zones) => {
+      zoneLayer.setZones(zones);
+      afterDisplayReady(viewer, () => mark("zonesShown"));
+    }).catch((error) => {
+      console.warn("protection zones unavailable", error);
+      mark("zonesFailed");
+    });
+  }
 
   // The boundary is decoration: it loads on its own and never holds up the relics.
   if (viewer) {
@@ -163,7 +178,8 @@ async function main() {
 
   const flyTo = (feature) => viewer && flyToPoint(viewer, ...feature.geometry.coordinates, { cover: panelCover() });
 
-  function select(id, { fly = true, focus = false } = {}) {
+  // zone: the protection zone (GeoJSON Feature) the relic is opened from, shown in the panel.
+  function select(id, { fly = true, focus = false, zone = null } = {}) {
     const feature = sites.get(id);
     if (!feature) return false;
     if (layer && layer.selectedId !== id) {
@@ -172,7 +188,9 @@ async function main() {
       layer.hideMarker(null);
     }
     if (layer) layer.select(feature.geometry ? id : null);
+    if (zoneLayer) zoneLayer.select(zone ? zone.id : null);
     panel.show(feature, {
+      zone,
       position: feature.geometry && config.positionApi ? sitePosition(id) : null,
       scans: config.scansApi ? siteScans(id) : null, // asked only once the server has the endpoint
       focus,
@@ -185,9 +203,16 @@ async function main() {
     return true;
   }
 
+  // A protection zone: its relic, with the zone, in the panel.
+  function selectZone(zoneId, options = {}) {
+    const zone = zoneLayer && zoneLayer.get(zoneId);
+    return zone ? select(zone.properties.site_id, { ...options, zone }) : false;
+  }
+
   function deselect() {
     panel.hide();
     if (layer) layer.select(null);
+    if (zoneLayer) zoneLayer.select(null);
     if (location.hash) history.replaceState(null, "", `${location.pathname}${location.search}`);
   }
 
@@ -206,15 +231,20 @@ async function main() {
     defaults.removeInputAction(Cesium.ScreenSpaceEventType.LEFT_CLICK);
     defaults.removeInputAction(Cesium.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
   }
-  const planner = viewer ? new Planner({ viewer, finder, onSelect: (id) => select(id, { focus: true }) }) : null;
+  const impact = viewer ? new ImpactTool({
+    onSelect: (id, zoneId) => (zoneId != null && selectZone(zoneId, { focus: true })) || select(id, { focus: true }),
+  }) : null;
+  const planner = viewer ? new Planner({ viewer, finder, impact, onSelect: (id) => select(id, { focus: true }) }) : null;
   if (viewer) {
     const handler = new Cesium.ScreenSpaceEventHandler(viewer.scene.canvas);
     handler.setInputAction((event) => {
       if (planner.handleClick(event.position)) return;
-      const hit = layer.resolvePick(viewer.scene.pick(event.position));
-      if (!hit) return;
-      if (hit.id) select(hit.id, { fly: false });
-      else layer.zoomToIds(hit.cluster);
+      const picked = viewer.scene.pick(event.position);
+      const hit = layer.resolvePick(picked);
+      const zone = hit ? null : zoneLayer.resolvePick(picked);
+      if (zone) selectZone(zone.id, { fly: false });
+      else if (hit && hit.id) select(hit.id, { fly: false });
+      else if (hit) layer.zoomToIds(hit.cluster);
     }, Cesium.ScreenSpaceEventType.LEFT_CLICK);
   }
 
@@ -234,7 +264,10 @@ async function main() {
     finder,
     panel,
     planner,
+    impact,
+    zones: zoneLayer,
     select: (id) => select(id),
+    selectZone: (zoneId) => selectZone(zoneId),
     close: deselect,
     // Loads a 3D Tiles tileset through the same code path as the panel's scan buttons and frames it.
     showTileset: (url) => (scanLayer ? scanLayer.show(url, { cover: panelCover() }) : Promise.reject(new Error("no 3D map"))),

@@ -153,3 +153,21 @@ export function lonLatAt(viewer, windowPosition) {
   const c = Cesium.Cartographic.fromCartesian(cartesian);
   return [Cesium.Math.toDegrees(c.longitude), Cesium.Math.toDegrees(c.latitude)];
 }
+
+// A closed [lon, lat] ring around a circle of `radius` metres on the ellipsoid (east-north plane
+// of the centre), circumscribed so that the polygon holds the whole circle.
+export function circleRing(lon, lat, radius, segments = 128) {
+  const enu = Cesium.Transforms.eastNorthUpToFixedFrame(Cesium.Cartesian3.fromDegrees(lon, lat, 0));
+  const ellipsoid = Cesium.Ellipsoid.WGS84;
+  const r = radius / Math.cos(Math.PI / segments);
+  const ring = [];
+  for (let i = 0; i < segments; i++) {
+    const a = (2 * Math.PI * i) / segments;
+    const local = new Cesium.Cartesian3(r * Math.sin(a), r * Math.cos(a), 0);
+    const point = ellipsoid.scaleToGeodeticSurface(Cesium.Matrix4.multiplyByPoint(enu, local, new Cesium.Cartesian3()));
+    const c = Cesium.Cartographic.fromCartesian(point, ellipsoid);
+    ring.push([Cesium.Math.toDegrees(c.longitude), Cesium.Math.toDegrees(c.latitude)]);
+  }
+  ring.push([...ring[0]]);
+  return ring;
+}

@@ -25,9 +25,11 @@ export class Panel {
   get open() { return !this.root.hidden; }
 
   // position, scans: promises; their results are ignored if another relic was opened meanwhile.
-  show(feature, { position, scans, focus = false }) {
+  // zone: the protection zone (GeoJSON Feature) the relic was opened from, if any.
+  show(feature, { position, scans, focus = false, zone = null }) {
     const token = ++this.token;
     this.feature = feature;
+    this.zone = zone;
     this.position = feature.geometry ? undefined : null;
     this.scans = scans ? undefined : [];
     this.render();
@@ -56,6 +58,7 @@ export class Panel {
   hide() {
     this.token += 1;
     this.feature = null;
+    this.zone = null;
     const hadFocus = this.root.contains(document.activeElement);
     this.root.hidden = true;
     if (hadFocus && this.returnFocus && this.returnFocus.isConnected) this.returnFocus.focus();
@@ -78,6 +81,7 @@ export class Panel {
     replace($("#panel-rank"), markerIcon(p.rank), rankLabel(p.rank));
 
     const fields = [
+      ...(this.zone ? [[t("fZone"), el("span", { dataset: { field: "zone" } }, zoneText(this.zone.properties))]] : []),
       [t("fDecision"), decisionText(p)],
       [t("fCategory"), p.category ? categoryLabel(p.category) : t("dash")],
       [t("fDistrict"), districtText(p.districts)],
@@ -147,6 +151,13 @@ function decisionText(p) {
   let text = t("decision", { no: p.decision_no });
   if (p.decision_date) text += t("decisionDate", { date: formatDate(p.decision_date) });
   if (p.decision_issuer) text += t("decisionIssuer", { issuer: p.decision_issuer });
+  return text;
+}
+
+function zoneText(z) {
+  let text = t("zoneName", { zone: z.zone });
+  if (z.area_m2 != null) text += ` · ${formatNumber(z.area_m2, 0)} m²`;
+  if (z.decision_no) text += ` · ${t("decision", { no: z.decision_no })}`;
   return text;
 }
 

@@ -1,6 +1,7 @@
 // Planner tool: pick an area (rectangle, polygon, buffer around a point, or the current view), list
 // the relics inside from the server (POST /api/sites/search with a GeoJSON polygon, or
-// GET /api/sites?near=&radius=), and download them as GeoJSON or CSV.
+// GET /api/sites?near=&radius=), and download them as GeoJSON or CSV. The selection is also the
+// footprint of the impact report (impact.js); a buffer's footprint is its circle as a polygon.
 //
 // Drawing: left clicks on the globe. Keyboard users have "Current view" and the typed buffer centre.
 // The programmatic entry points (selectPolygon, selectRectangle, selectBuffer) run the same query
@@ -8,9 +9,9 @@
 
 import { searchNear, searchPolygon } from "./api.js";
 import { featuresToCsv } from "./csv.js";
-import { $, $$, el, replace } from "./dom.js";
+import { $, $$, el, fileStamp, replace, saveBlob } from "./dom.js";
 import { onLangChange, rankLabel, t } from "./i18n.js";
-import { lonLatAt } from "./map.js";
+import { circleRing, lonLatAt } from "./map.js";
 import { markerIcon } from "./markers.js";
 
 const Cesium = window.Cesium;
@@ -19,10 +20,12 @@ const LINE = Cesium.Color.fromCssColorString("#f5a623");
 const SHAPE_HEIGHT = 20; // metres above the ellipsoid: clear of the globe surface, no ground shaders
 
 export class Planner {
-  constructor({ viewer, finder, onSelect }) {
+  // impact: an ImpactTool, told the footprint of every selection.
+  constructor({ viewer, finder, onSelect, impact }) {
     this.viewer = viewer;
     this.finder = finder;
     this.onSelect = onSelect;
+    this.impact = impact;
     this.mode = null; // "rectangle" | "polygon" | "buffer" while drawing
     this.points = []; // [lon, lat] clicked so far
     this.hover = null; // [lon, lat] under the mouse
@@ -45,6 +48,7 @@ export class Planner {
     if (first[0] !== last[0] || first[1] !== last[1]) coords.push([...first]);
     const polygon = { type: "Polygon", coordinates: [coords] };
     this.#drawPolygon(coords);
+    this.impact.setFootprint(polygon);
     return this.#run({ intersects: polygon }, () => searchPolygon(polygon, this.finder.apiFilters()));
   }
 
@@ -56,6 +60,7 @@ export class Planner {
     $("#buffer-center").value = `${lon.toFixed(6)}, ${lat.toFixed(6)}`;
     $("#buffer-radius").value = String(radius);
     this.#drawCircle(lon, lat, radius);
+    this.impact.setFootprint({ type: "Polygon", coordinates: [circleRing(lon, lat, radius)] });
     return this.#run({ near: [lon, lat], radius_m: radius }, () => searchNear(lon, lat, radius, this.finder.apiFilters()));
   }
 
@@ -73,6 +78,7 @@ export class Planner {
     this.#stopDrawing();
     this.source.entities.removeAll();
     this.result = null;
+    this.impact.setFootprint(null);
     this.#renderResult();
     this.viewer.scene.requestRender();
   }
@@ -229,7 +235,7 @@ export class Planner {
 
   download(format) {
     if (!this.result) return;
-    const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+    const stamp = fileStamp();
     let blob;
     let name;
     if (format === "csv") {
@@ -241,12 +247,7 @@ export class Planner {
       blob = new Blob([JSON.stringify(body, null, 1)], { type: "application/geo+json" });
       name = `di-tich-vung-chon-${stamp}.geojson`;
     }
-    const url = URL.createObjectURL(blob);
-    const link = el("a", { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 30000);
+    saveBlob(blob, name);
   }
 
   // -- wiring ---------------------------------------------------------------------------------------

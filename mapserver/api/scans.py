@@ -68,6 +68,19 @@ async def upload_scan(
                         status_code=202, headers={"Location": f"/api/scans/{scan_id}"})
 
 
+@router.get("/scans", summary="Recent scans with their tiling status (surveyor)")
+async def list_scans(user: Annotated[User, Depends(require_role("surveyor"))],
+                     pool: Annotated[AsyncConnectionPool, Depends(get_pool)],
+                     limit: int = 50) -> JSONResponse:
+    limit = max(1, min(limit, 500))
+    async with connection(pool) as conn:
+        cur = await conn.execute(
+            f"SELECT coalesce(json_agg(x.j ORDER BY x.id DESC), '[]')::text FROM "
+            f"(SELECT s.id, {SCAN_JSON} AS j FROM scans s ORDER BY s.id DESC LIMIT %s) x", (limit,))
+        row = await cur.fetchone()
+    return JSONResponse({"scans": json.loads(row[0])}, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/scans/{scan_id}", summary="A scan: status, progress, stats, tileset_url when done")
 async def get_scan(scan_id: int, pool: Annotated[AsyncConnectionPool, Depends(get_pool)],
                    user: Annotated[User | None, Depends(current_user)]) -> JSONResponse:

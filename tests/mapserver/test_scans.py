@@ -150,3 +150,10 @@ def test_killed_worker_job_is_retried(live_server, token, settings, tmp_path):
     work_queue(settings)
     scan = live_server.client.get(f"/api/scans/{scan_id}").json()
     assert scan["status"] == "done" and scan["attempts"] >= 1 and scan["tileset_url"].endswith("/v1/tileset.json")
+
+
+def test_scan_list_for_surveyors(live_server, token, published):
+    assert live_server.client.get("/api/scans").status_code == 401
+    listed = live_server.client.get("/api/scans", headers={"Authorization": f"Bearer {token}"}).json()["scans"]
+    assert published in [s["id"] for s in listed]
+    assert [s["id"] for s in listed] == sorted((s["id"] for s in listed), reverse=True)

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from .api import (account, boundary, health, ogc, planner, scans, site_edit, sites, stats, surveys, tiles, users,
                   viewer)
+from .body_limit import BodyLimit
 from .compression import GZipExceptTiles
 from .db import database_url, make_pool
 from .errors import install_error_handlers
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in (health, sites, site_edit, boundary, surveys, scans, tiles, ogc, planner, stats, account,
                    users, viewer):
         app.include_router(module.router)

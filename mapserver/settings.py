@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     default_page_size: int = 100
     survey_max_bytes: int = Field(default=512 * 1024 * 1024, description="Largest survey upload.")
     scan_max_bytes: int = Field(default=4 * 1024**3, description="Largest scan upload (4 GiB).")
+    max_body_bytes: int = Field(default=32 * 1024 * 1024, description="Largest body outside uploads.")
     store_url: str | None = Field(default=None, description="s3://bucket/prefix; unset: var/store on disk.")
     s3_endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, …).")
     public_url: str | None = Field(default=None, description="Base URL used in links; default from request.")

@@ -208,3 +208,9 @@ def test_spatial_queries_use_the_gist_index(module_dsn):
             "EXPLAIN SELECT id FROM sites s WHERE ST_DWithin(s.geom::geography, "
             "ST_SetSRID(ST_MakePoint(107, 10), 4326)::geography, 1000)"))
         assert "sites_geog_idx" in plan
+
+
+def test_oversized_bodies_are_refused(api):
+    huge = {"intersects": {"type": "Polygon", "coordinates": [[[107, 10]] * 4_000_000]}}
+    r = api.post("/api/sites/search", json=huge)
+    assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"

@@ -9,8 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from .api import (account, boundary, health, ogc, planner, scans, site_edit, sites, stats, surveys, tiles, users,
-                  viewer)
+from .api import account, boundary, health, ogc, planner, scans, site_edit, sites, stats, surveys, tiles, users, viewer
 from .body_limit import BodyLimit
 from .compression import GZipExceptTiles
 from .db import database_url, make_pool

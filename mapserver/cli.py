@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import signal
 import sys
-import logging
 from pathlib import Path
 
 import psycopg

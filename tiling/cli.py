@@ -34,7 +34,8 @@ class KindOpt(str, Enum):
 
 @app.command("tile")
 def tile(
-    file: Annotated[Path, typer.Argument(help="Scan: LAS/LAZ/PLY/E57/XYZ/CSV/PTS point cloud or OBJ/PLY/GLB/STL mesh.")],
+    file: Annotated[Path, typer.Argument(
+        help="Scan: LAS/LAZ/PLY/E57/XYZ/CSV/PTS point cloud or OBJ/PLY/GLB/STL mesh.")],
     out_dir: Annotated[Path, typer.Argument(help="Output directory (tileset.json + tiles/); replaced atomically.")],
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of the coordinates, e.g. EPSG:5899 "
                                                "(VN-2000 / TM-3 107-45) or EPSG:4326. With --anchor: the "

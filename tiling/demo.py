@@ -213,8 +213,9 @@ def build_demo(out_dir: Path, anchor: Anchor, *, heights: str = "normal", compre
         obj = write_demo_mesh(Path(tmp) / "mesh")
         las = write_demo_pointcloud(Path(tmp) / "pc", points)
         # small leaves so that even the demo streams as a real HLOD (root + 4 leaves)
+        first_half = (lambda f, s: progress(0.5 * f, s)) if progress else None
         mesh = tile_scan(obj, out_dir / "mesh", src_crs=anchor.crs, heights=heights, anchor=anchor,
-                         compress=compress, mesh=MeshParams(max_leaf_faces=16_000), progress=(lambda f, s: progress(0.5 * f, s)) if progress else None)
+                         compress=compress, mesh=MeshParams(max_leaf_faces=16_000), progress=first_half)
         pc = tile_scan(las, out_dir / "pointcloud", src_crs=anchor.crs, heights=heights, anchor=anchor,
                        progress=(lambda f, s: progress(0.5 + 0.5 * f, s)) if progress else None)
     return {"mesh": mesh, "pointcloud": pc}

@@ -28,9 +28,19 @@ from ..ogc import crsref, documents, export, html, openapi, query
 from ..ogc.collections import Collection
 from ..ogc.documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
 from ..ogc.params import ITEM_PARAMETERS, check_known, parse_bool, parse_items_query, parse_properties, single
+from ..ogc.web import (
+    base_url,
+    extents,
+    find_collection,
+    html_response,
+    json_response,
+    output_format,
+    page_url,
+    role_of,
+    vary,
+    wants_html,
+)
 from ..settings import Settings
-from ..ogc.web import (base_url, extents, find_collection, html_response, json_response, output_format,
-                       page_url, role_of, vary, wants_html)
 from .deps import get_pool, get_settings
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])

@@ -31,7 +31,6 @@ from ..ogc.impact_map import impact_svg
 from ..ogc.params import single
 from ..ogc.vector_files import SUFFIXES, VectorFileError, read_vector_file
 from .deps import get_pool
-
 from .uploads import spool_upload
 
 router = APIRouter(prefix="/api/planner", tags=["planner"])

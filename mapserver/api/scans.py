@@ -64,7 +64,8 @@ async def upload_scan(
     finally:
         path.unlink(missing_ok=True)
     await request.app.state.jobs.tile_scan(scan_id)
-    return JSONResponse({"id": scan_id, "status": "queued", "links": [{"rel": "self", "href": f"/api/scans/{scan_id}"}]},
+    links = [{"rel": "self", "href": f"/api/scans/{scan_id}"}]
+    return JSONResponse({"id": scan_id, "status": "queued", "links": links},
                         status_code=202, headers={"Location": f"/api/scans/{scan_id}"})
 
 

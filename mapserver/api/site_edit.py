@@ -53,7 +53,7 @@ class SitePatch(BaseModel):
     position: Position | None = None
 
     @model_validator(mode="after")
-    def not_empty(self) -> "SitePatch":
+    def not_empty(self) -> SitePatch:
         if not self.model_fields_set:
             raise ValueError("nothing to change")
         return self

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Annotated
 
 import psycopg
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile

@@ -19,8 +19,16 @@ from shapely.geometry import Point
 from ..province import province_area
 from ..text import fold_key
 from .readers import Row, Table
-from .values import (ImportRejected, RowError, parse_date, parse_enum, parse_float, site_rank,
-                     site_category, resolve_columns)
+from .values import (
+    ImportRejected,
+    RowError,
+    parse_date,
+    parse_enum,
+    parse_float,
+    resolve_columns,
+    site_category,
+    site_rank,
+)
 
 SITE_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "ma", "ma di tich", "code"),

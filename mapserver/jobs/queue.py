@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import psycopg
 import procrastinate
+import psycopg
 from procrastinate import PsycopgConnector
 
 from .tasks import build_blueprint

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -52,7 +52,7 @@ async def requeue_stalled(context: JobContext, timestamp: int) -> None:
 async def requeue_stalled_jobs(app, settings, seconds_since_heartbeat: float = STALLED_AFTER_SECONDS) -> int:
     count = 0
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat):
-        await app.job_manager.retry_job_by_id_async(job.id, retry_at=datetime.now(timezone.utc))
+        await app.job_manager.retry_job_by_id_async(job.id, retry_at=datetime.now(UTC))
         count += 1
         scan_id = job.task_kwargs.get("scan_id")
         if scan_id is not None:

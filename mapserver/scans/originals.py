@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path, PurePosixPath
-
 import shutil
 import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from ..store import Store, safe_name
 

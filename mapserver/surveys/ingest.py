@@ -5,9 +5,9 @@ unless the uploader asked to keep the valid rows."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import psycopg
@@ -19,8 +19,8 @@ from ..importer.readers import ReadError
 from ..importer.values import RowError
 from ..province import province_area
 from ..store import Store, file_sha256, safe_name
-from .columns import HEIGHT_SYSTEMS, plan_columns
 from . import pgbinary
+from .columns import HEIGHT_SYSTEMS, plan_columns
 from .convert import Converted, FileState, Options, convert_chunk
 from .reader import chunks_for
 

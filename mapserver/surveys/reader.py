@@ -10,8 +10,9 @@ import codecs
 import csv
 import json
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from ..importer.readers import ReadError
 

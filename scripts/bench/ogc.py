@@ -21,7 +21,6 @@ import time
 
 import httpx
 import psycopg
-
 from _scratch import VIETNAM, app_process, percentile, scratch_database
 
 # The points are synthetic, not relics.

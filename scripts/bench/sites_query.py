@@ -16,8 +16,8 @@ import time
 
 import httpx
 import psycopg
-
 from _scratch import VIETNAM, app_process, load_synthetic_sites, percentile, scratch_database
+
 from mapserver.params import site_query_from
 from mapserver.queries.sites import count_sql, page_sql
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 import psycopg
-
 from _scratch import app_process, scratch_database
+
 from mapserver.auth import create_user
 
 

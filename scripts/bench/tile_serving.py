@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 import psycopg
-
 from _scratch import app_process, scratch_database, wait_ready
+
 from tests.live_server import free_port
 
 NGINX_CONF = """

@@ -26,9 +26,8 @@ import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from playwright.sync_api import Error as PlaywrightError
-
 from _scratch import app_process, scratch_database
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",

@@ -86,10 +86,11 @@ async def list_scans(user: Annotated[User, Depends(require_role("surveyor"))],
 async def get_scan(scan_id: int, pool: Annotated[AsyncConnectionPool, Depends(get_pool)],
                    user: Annotated[User | None, Depends(current_user)]) -> JSONResponse:
     async with connection(pool) as conn:
-        cur = await conn.execute(f"SELECT {SCAN_JSON}::text, s.status FROM scans s WHERE s.id = %s", (scan_id,))
+        cur = await conn.execute(f"SELECT {SCAN_JSON}::text, s.status, t.sensitive FROM scans s "
+                                 "JOIN sites t ON t.id = s.site_id WHERE s.id = %s", (scan_id,))
         row = await cur.fetchone()
-    # The public sees finished scans only; work in progress is for the staff.
-    if row is None or (user is None and row[1] != "done"):
+    # The public sees finished scans of relics whose location is not sensitive; the rest is staff's.
+    if row is None or (user is None and (row[1] != "done" or row[2])):
         raise NotFound(f"No scan {scan_id}.")
     return JSONResponse(json.loads(row[0]), headers={"Cache-Control": "no-store"})
 
@@ -99,10 +100,13 @@ async def site_scans(site_id: str, pool: Annotated[AsyncConnectionPool, Depends(
                      user: Annotated[User | None, Depends(current_user)]) -> JSONResponse:
     public_only = user is None
     async with connection(pool) as conn:
-        site = await (await conn.execute("SELECT 1 FROM sites WHERE id = %s AND publication_status = 'published'",
-                                         (site_id,))).fetchone()
+        site = await (await conn.execute("SELECT sensitive FROM sites WHERE id = %s AND publication_status = "
+                                         "'published'", (site_id,))).fetchone()
         if site is None:
             raise NotFound(f"No published relic has the id '{site_id[:100]}'.")
+        if site[0] and public_only:
+            # A 3D scan would show where a sensitive relic really is.
+            return JSONResponse({"site_id": site_id, "scans": [], "withheld": "sensitive location"})
         cur = await conn.execute(
             f"SELECT coalesce(json_agg({SCAN_JSON} ORDER BY s.id), '[]')::text FROM scans s "
             "WHERE s.site_id = %s AND (NOT %s OR s.status = 'done')", (site_id, public_only))

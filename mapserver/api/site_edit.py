@@ -50,6 +50,7 @@ class SitePatch(BaseModel):
     sources: str | None = Field(default=None, max_length=5000)
     notes: str | None = Field(default=None, max_length=5000)
     publication_status: Literal["draft", "published", "withdrawn"] | None = None
+    sensitive: bool | None = Field(default=None, description="show the public a point generalised to ~1 km")
     position: Position | None = None
 
     @model_validator(mode="after")
@@ -60,18 +61,19 @@ class SitePatch(BaseModel):
 
 
 ATTRIBUTES = ("name_vi", "name_en", "rank", "category", "decision_no", "decision_date", "decision_issuer",
-              "address_vi", "sources", "notes", "publication_status")
+              "address_vi", "sources", "notes", "publication_status", "sensitive")
 
 
 @router.patch("/sites/{site_id}", summary="Edit a relic's record (editor)", response_class=Response)
 async def edit_site(site_id: str, patch: SitePatch, editor: Annotated[User, Depends(require_role("editor"))],
                     pool: Annotated[AsyncConnectionPool, Depends(get_pool)]) -> Response:
     changes = {name: getattr(patch, name) for name in ATTRIBUTES if name in patch.model_fields_set}
-    if "name_vi" in changes and changes["name_vi"] is None:
-        raise InvalidParameter("name_vi cannot be emptied", parameter="name_vi")
+    for required in ("name_vi", "rank", "publication_status", "sensitive"):
+        if required in changes and changes[required] is None:
+            raise InvalidParameter(f"{required} cannot be emptied", parameter=required)
     async with connection(pool) as conn, conn.transaction():
         cur = await conn.execute(
-            "SELECT row_to_json(s)::jsonb - 'search_text' - 'geom' - 'footprint' FROM sites s "
+            "SELECT row_to_json(s)::jsonb - 'search_text' - 'geom' - 'public_geom' - 'footprint' FROM sites s "
             "WHERE id = %s FOR UPDATE", (site_id,))
         before = await cur.fetchone()
         if before is None:

@@ -46,7 +46,8 @@ async def _is_published(pool: AsyncConnectionPool, scan_id: int, version: int) -
     async with connection(pool) as conn:
         cur = await conn.execute(
             "SELECT 1 FROM scans s JOIN sites t ON t.id = s.site_id WHERE s.id = %s AND s.status = 'done' "
-            "AND t.publication_status = 'published' AND %s BETWEEN s.tileset_version - 1 AND s.tileset_version",
+            "AND t.publication_status = 'published' AND NOT t.sensitive "
+            "AND %s BETWEEN s.tileset_version - 1 AND s.tileset_version",
             (scan_id, version))
         ok = await cur.fetchone() is not None
     if ok:

@@ -29,12 +29,12 @@ IMPACT_SQL = sql.SQL("""
 WITH f AS (SELECT ST_GeomFromWKB(%(footprint)s, 4326) AS g)
 SELECT * FROM (
     SELECT 'relic' AS kind, s.id AS id, s.id AS site_id, s.name_vi, s.rank, NULL::text AS zone,
-           ST_Intersects(s.geom, f.g) AS intersects,
-           round(ST_Distance(s.geom::geography, f.g::geography)::numeric, 2)::float8 AS distance_m,
-           ST_AsBinary(s.geom) AS wkb
+           ST_Intersects(s.public_geom, f.g) AS intersects,
+           round(ST_Distance(s.public_geom::geography, f.g::geography)::numeric, 2)::float8 AS distance_m,
+           ST_AsBinary(s.public_geom) AS wkb
     FROM sites s, f
     WHERE s.publication_status = 'published'
-      AND ST_DWithin(s.geom::geography, f.g::geography, %(buffer)s)
+      AND ST_DWithin(s.public_geom::geography, f.g::geography, %(buffer)s)
     UNION ALL
     SELECT 'protection_zone', z.id::text, z.site_id, s.name_vi, s.rank, z.zone,
            ST_Intersects(z.geom, f.g),
@@ -47,7 +47,7 @@ SELECT * FROM (
 ORDER BY distance_m, kind, site_id, zone NULLS FIRST, id
 """)
 UNLOCATED_SQL = sql.SQL(
-    "SELECT id, name_vi, rank FROM sites WHERE publication_status = 'published' AND geom IS NULL ORDER BY id"
+    "SELECT id, name_vi, rank FROM sites WHERE publication_status = 'published' AND public_geom IS NULL ORDER BY id"
 )
 COLUMNS = ("kind", "object_id", "site_id", "name_vi", "rank", "zone", "intersects", "distance_m")
 

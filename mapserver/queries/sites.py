@@ -19,16 +19,16 @@ def where_clause(query: SiteQuery) -> tuple[sql.Composable, list]:
     parts: list[sql.Composable] = [PUBLIC_ONLY]
     params: list = []
     if query.bbox is not None:
-        parts.append(sql.SQL("ST_Intersects(s.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
+        parts.append(sql.SQL("ST_Intersects(s.public_geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
         params.extend(query.bbox)
     if query.intersects is not None:
-        parts.append(sql.SQL("ST_Intersects(s.geom, ST_GeomFromWKB(%s, 4326))"))
+        parts.append(sql.SQL("ST_Intersects(s.public_geom, ST_GeomFromWKB(%s, 4326))"))
         params.append(query.intersects.wkb)
     if query.near is not None:
         lon, lat, radius = query.near
         # geography: true metres on the WGS 84 ellipsoid, served by the sites_geog_idx index.
         parts.append(sql.SQL(
-            "ST_DWithin(s.geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)"))
+            "ST_DWithin(s.public_geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)"))
         params.extend((lon, lat, radius))
     if query.ranks:
         parts.append(sql.SQL("s.rank = ANY(%s)"))
@@ -49,7 +49,7 @@ def where_clause(query: SiteQuery) -> tuple[sql.Composable, list]:
             parts.append(sql.SQL("s.search_text LIKE heritage_fold(%s)"))
             params.append(_like_pattern(token))
     if query.located is not None:
-        parts.append(sql.SQL("s.geom IS NOT NULL" if query.located else "s.geom IS NULL"))
+        parts.append(sql.SQL("s.public_geom IS NOT NULL" if query.located else "s.public_geom IS NULL"))
     return sql.SQL(" AND ").join(parts), params
 
 
@@ -57,7 +57,7 @@ def _distance(query: SiteQuery) -> tuple[sql.Composable, list]:
     if query.near is None:
         return sql.SQL("NULL::float8"), []
     lon, lat, _ = query.near
-    return (sql.SQL("ST_Distance(s.geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)"),
+    return (sql.SQL("ST_Distance(s.public_geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)"),
             [lon, lat])
 
 
@@ -65,7 +65,7 @@ def feature_json(extra: sql.Composable = sql.SQL("")) -> sql.Composable:
     """The GeoJSON Feature of one relic row `s`, as json (8 decimals of a degree ≈ 1 mm)."""
     return sql.SQL("""json_build_object(
         'type', 'Feature', 'id', s.id,
-        'geometry', ST_AsGeoJSON(s.geom, 8)::json,
+        'geometry', ST_AsGeoJSON(s.public_geom, 8)::json,
         'properties', json_build_object(
             'id', s.id, 'name_vi', s.name_vi, 'name_en', s.name_en, 'rank', s.rank,
             'category', s.category, 'decision_no', s.decision_no, 'decision_date', s.decision_date,
@@ -75,7 +75,11 @@ def feature_json(extra: sql.Composable = sql.SQL("")) -> sql.Composable:
                                           '[]'::json)
                           FROM admin_units a WHERE a.id = ANY(s.admin_unit_ids)),
             'address_vi', s.address_vi, 'location_status', s.location_status,
-            'location_source', s.location_source, 'location_accuracy_m', s.location_accuracy_m,
+            'location_source', s.location_source,
+            'location_accuracy_m', CASE WHEN s.sensitive
+                                        THEN greatest(coalesce(s.location_accuracy_m, 0), 1000)
+                                        ELSE s.location_accuracy_m END,
+            'location_generalized', s.sensitive,
             'publication_status', s.publication_status{extra}))""").format(extra=extra)
 
 

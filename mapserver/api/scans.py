@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..auth import User, current_user, require_role
 from ..db import connection, database_url
-from ..errors import NotFound, Unprocessable
+from ..errors import NotFound, ServiceUnavailable, Unprocessable
 from ..scans.register import ScanRejected, ScanRequest, parse_anchor, register_scan
 from ..settings import Settings
 from ..store import make_store
@@ -63,7 +63,15 @@ async def upload_scan(
         raise Unprocessable(str(exc)) from None
     finally:
         path.unlink(missing_ok=True)
-    await request.app.state.jobs.tile_scan(scan_id)
+    try:
+        await request.app.state.jobs.tile_scan(scan_id)
+    except Exception as exc:
+        # Never leave a scan "queued" with no job behind it: say so, and let the client retry.
+        async with connection(request.app.state.pool) as conn:
+            await conn.execute("UPDATE scans SET status = 'failed', stage = 'failed', error = %s, "
+                               "updated_at = now() WHERE id = %s",
+                               ("The tiling job could not be queued; upload the scan again.", scan_id))
+        raise ServiceUnavailable("The tiling queue is not reachable right now; try again shortly.") from exc
     links = [{"rel": "self", "href": f"/api/scans/{scan_id}"}]
     return JSONResponse({"id": scan_id, "status": "queued", "links": links},
                         status_code=202, headers={"Location": f"/api/scans/{scan_id}"})

@@ -12,6 +12,7 @@ from typing import Any
 from . import crsref
 from .collections import Collection
 from .documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
+from .params import ITEMS_PARAMETERS
 
 PROBLEM = "application/problem+json"
 
@@ -156,23 +157,9 @@ def _collection_paths(c: Collection) -> dict[str, Any]:
         )
         for p in c.properties
     ]
+    # The documented parameters are exactly those the server accepts ("f" has its own items variant).
     items_params = [
-        _ref(n)
-        for n in (
-            "fItems",
-            "bbox",
-            "bbox-crs",
-            "crs",
-            "datetime",
-            "limit",
-            "offset",
-            "properties",
-            "sortby",
-            "skipGeometry",
-            "filter",
-            "filter-lang",
-            "filter-crs",
-        )
+        _ref("fItems" if n == "f" else n) for n in ITEMS_PARAMETERS
     ] + queryable_params
     return {
         base: _get(

@@ -15,13 +15,12 @@ alternating the compared requests over the same boxes so that both see the same 
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import time
 
 import httpx
 import psycopg
-from _scratch import VIETNAM, app_process, percentile, scratch_database
+from _scratch import VIETNAM, app_process, percentile, random_boxes, scratch_database
 
 # The points are synthetic, not relics.
 LON0, LAT0, LON1, LAT1 = VIETNAM
@@ -38,14 +37,6 @@ ITEMS = "/ogc/collections/relics/items"
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/5899"
 
 
-def boxes(count: int, size: float = 0.5) -> list[tuple[float, float, float, float]]:
-    rng = random.Random(7)
-    out = []
-    for _ in range(count):
-        lon = rng.uniform(LON0, LON1 - size)
-        lat = rng.uniform(LAT0, LAT1 - size)
-        out.append((round(lon, 4), round(lat, 4), round(lon + size, 4), round(lat + size, 4)))
-    return out
 
 
 def timed(client: httpx.Client, params: dict) -> tuple[float, int]:
@@ -61,6 +52,7 @@ def compare(
 ) -> tuple[list, list, list]:
     """Alternate the two requests of each pair; the first ``warmup`` pairs are not counted."""
     first, second, returned = [], [], []
+    warmup = min(warmup, len(pairs))  # fewer pairs than the warm-up: warm up on all of them once
     for i, (a, b) in enumerate(pairs[:warmup] + pairs):
         ms_a, n_a = timed(client, a)
         ms_b, n_b = timed(client, b)
@@ -101,7 +93,7 @@ def main() -> None:
 
 
 def report(client: httpx.Client, args) -> None:
-    bb = boxes(args.requests)
+    bb = random_boxes(args.requests)
     text = [",".join(map(str, b)) for b in bb]
     crs_pairs = [
         ({"bbox": t, "limit": args.limit}, {"bbox": t, "limit": args.limit, "crs": VN2000}) for t in text

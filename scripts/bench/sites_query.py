@@ -10,27 +10,19 @@ app request / plain-SQL query over the same bboxes and prints p50/p95 and the ra
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import time
 
 import httpx
 import psycopg
-from _scratch import VIETNAM, app_process, load_synthetic_sites, percentile, scratch_database
+from _scratch import app_process, load_synthetic_sites, percentile, random_boxes, scratch_database
 
 from mapserver.params import site_query_from
 from mapserver.queries.sites import count_sql, page_sql
 
 
-def bboxes(count: int, size: float = 0.5) -> list[str]:
-    rng = random.Random(7)
-    lon0, lat0, lon1, lat1 = VIETNAM
-    out = []
-    for _ in range(count):
-        lon = rng.uniform(lon0, lon1 - size)
-        lat = rng.uniform(lat0, lat1 - size)
-        out.append(f"{lon:.4f},{lat:.4f},{lon + size:.4f},{lat + size:.4f}")
-    return out
+def bboxes(count: int) -> list[str]:
+    return [",".join(f"{v:.4f}" for v in box) for box in random_boxes(count)]
 
 
 def main() -> None:

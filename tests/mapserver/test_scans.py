@@ -157,3 +157,23 @@ def test_scan_list_for_surveyors(live_server, token, published):
     listed = live_server.client.get("/api/scans", headers={"Authorization": f"Bearer {token}"}).json()["scans"]
     assert published in [s["id"] for s in listed]
     assert [s["id"] for s in listed] == sorted((s["id"] for s in listed), reverse=True)
+
+
+def test_unqueued_scan_is_marked_failed_not_left_queued(live_server, token, tmp_path):
+    class UnreachableQueue:  # failure injection: the job queue refuses, as when it is down
+        async def tile_scan(self, scan_id):
+            raise ConnectionError("queue down")
+
+        async def close(self):
+            pass
+
+    state = live_server.app.state
+    real_queue, state.jobs = state.jobs, UnreachableQueue()
+    try:
+        r = upload(live_server.client, token, write_las(tmp_path / "q.las", n=1000))
+    finally:
+        state.jobs = real_queue
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    listed = live_server.client.get("/api/scans", headers={"Authorization": f"Bearer {token}"}).json()["scans"]
+    newest = listed[0]
+    assert newest["status"] == "failed" and "could not be queued" in newest["error"]

@@ -35,12 +35,13 @@ def _zone_option(value: str, what: str) -> Zone:
 def convert(
     src: Annotated[str, typer.Option("--from", help="Source CRS, e.g. EPSG:5899, 4326, OGC:CRS84.")],
     dst: Annotated[str, typer.Option("--to", help="Target CRS, e.g. EPSG:4326.")],
-    file: Annotated[Path | None, typer.Argument(help="Input CSV x,y[,z]; stdin if omitted.",
-                                                   exists=True, dir_okay=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file; stdout if omitted.")]
-    = None,
-    header: Annotated[bool | None, typer.Option("--header/--no-header",
-                                                   help="Input has a header row (default: detect).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Input CSV x,y[,z]; stdin if omitted.", exists=True, dir_okay=False)
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file; stdout if omitted.")] = None,
+    header: Annotated[
+        bool | None, typer.Option("--header/--no-header", help="Input has a header row (default: detect).")
+    ] = None,
 ) -> None:
     """Convert x,y[,z] CSV lines (x = lon/easting) between supported CRSs."""
     source = _zone_option(src, "--from")

@@ -24,12 +24,14 @@ HeightKind = Literal["normal", "ellipsoidal"]
 
 def _check_heights(heights: str) -> None:
     if heights not in ("normal", "ellipsoidal"):
-        raise ValueError(f"heights must be 'normal' (Hòn Dấu, geoid applied) or 'ellipsoidal' "
-                         f"(WGS 84), got {heights!r}")
+        raise ValueError(
+            f"heights must be 'normal' (Hòn Dấu, geoid applied) or 'ellipsoidal' (WGS 84), got {heights!r}"
+        )
 
 
-def to_ecef(x: object, y: object, z: object, *, src: ZoneLike,
-            heights: HeightKind) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def to_ecef(
+    x: object, y: object, z: object, *, src: ZoneLike, heights: HeightKind
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, y, z) in ``src`` -> ECEF X, Y, Z (EPSG:4978, metres).
 
     heights='normal': z is a normal height H (VN-2000 practice, Hòn Dấu); h = H + N(geoid).
@@ -49,8 +51,9 @@ def to_ecef(x: object, y: object, z: object, *, src: ZoneLike,
     return geodetic_to_ecef(lon, lat, np.broadcast_to(h, lon.shape))
 
 
-def from_ecef(X: object, Y: object, Z: object, *, dst: ZoneLike,
-              heights: HeightKind) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def from_ecef(
+    X: object, Y: object, Z: object, *, dst: ZoneLike, heights: HeightKind
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF X, Y, Z -> (x, y, z) in ``dst``, z as normal or WGS 84 ellipsoidal height."""
     _check_heights(heights)
     zone = as_zone(dst)
@@ -67,9 +70,7 @@ def _enu_axes(lon: float, lat: float) -> np.ndarray:
     """3x3 matrix whose columns are the East, North, Up unit vectors in ECEF at (lon, lat)."""
     lam, phi = np.radians(float(lon)), np.radians(float(lat))
     sl, cl, sp, cp = np.sin(lam), np.cos(lam), np.sin(phi), np.cos(phi)
-    return np.array([[-sl, -sp * cl, cp * cl],
-                     [cl, -sp * sl, cp * sl],
-                     [0.0, cp, sp]])
+    return np.array([[-sl, -sp * cl, cp * cl], [cl, -sp * sl, cp * sl], [0.0, cp, sp]])
 
 
 def enu_to_ecef_matrix(lon: float, lat: float, h: float) -> np.ndarray:
@@ -85,8 +86,9 @@ def enu_to_ecef_matrix(lon: float, lat: float, h: float) -> np.ndarray:
     return m
 
 
-def ecef_to_enu(X: object, Y: object, Z: object, lon: float, lat: float,
-                h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ecef_to_enu(
+    X: object, Y: object, Z: object, lon: float, lat: float, h: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF points -> local East, North, Up (metres) at WGS 84 origin (lon, lat, ellipsoidal h)."""
     axes = _enu_axes(lon, lat)
     ox, oy, oz = (float(c) for c in geodetic_to_ecef(lon, lat, h))
@@ -100,8 +102,9 @@ def ecef_to_enu(X: object, Y: object, Z: object, lon: float, lat: float,
     return e, n, u
 
 
-def enu_to_ecef(e: object, n: object, u: object, lon: float, lat: float,
-                h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def enu_to_ecef(
+    e: object, n: object, u: object, lon: float, lat: float, h: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Local East, North, Up (metres) at WGS 84 origin -> ECEF X, Y, Z."""
     axes = _enu_axes(lon, lat)
     ox, oy, oz = (float(c) for c in geodetic_to_ecef(lon, lat, h))

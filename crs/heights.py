@@ -42,9 +42,11 @@ def _pipeline(path: str) -> str:
     if '"' in path:
         raise GeoidUnavailable(f"geoid grid path {path!r} must not contain a double quote")
     # multiplier=1: forward adds N (H -> h). Quoted so paths with spaces work.
-    return ("+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-            f'+step +proj=vgridshift +grids="{path}" +multiplier=1 '
-            "+step +proj=unitconvert +xy_in=rad +xy_out=deg")
+    return (
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        f'+step +proj=vgridshift +grids="{path}" +multiplier=1 '
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
 
 
 def _transformer() -> Transformer:
@@ -53,7 +55,8 @@ def _transformer() -> Transformer:
         raise GeoidUnavailable(
             f"geoid grid {path} not found. Install EGM96 with `apt-get install proj-data` (Debian/Ubuntu, "
             f"gives {DEFAULT_GEOID_GRID}) or point {GEOID_ENV} to a geoid grid file. Heights are not "
-            "converted without it (N = 0 would be metres wrong).")
+            "converted without it (N = 0 would be metres wrong)."
+        )
     cache: dict[str, Transformer] | None = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}
@@ -65,8 +68,10 @@ def _transformer() -> Transformer:
             raise GeoidUnavailable(f"PROJ cannot read geoid grid {path}: {exc}") from exc
         _, _, n = transformer.transform(*_PROBE, 0.0)
         if not math.isfinite(n) or n == 0.0:
-            raise GeoidUnavailable(f"geoid grid {path} gives N = {n} at Vũng Tàu {_PROBE}; "
-                                   "it does not look like a geoid model covering Vietnam")
+            raise GeoidUnavailable(
+                f"geoid grid {path} gives N = {n} at Vũng Tàu {_PROBE}; "
+                "it does not look like a geoid model covering Vietnam"
+            )
         cache[path] = transformer
     return transformer
 
@@ -81,8 +86,10 @@ def _shift(lon: object, lat: object, z: object, inverse: bool) -> np.ndarray:
     bad = ~np.isfinite(out) & np.isfinite(lon_a) & np.isfinite(lat_a) & np.isfinite(z_a)
     if bad.any():
         i = int(np.flatnonzero(bad.ravel())[0])
-        raise GeoidUnavailable(f"geoid grid {geoid_grid_path()} has no value at lon {lon_a.ravel()[i]}, "
-                               f"lat {lat_a.ravel()[i]} ({int(bad.sum())} point(s) affected)")
+        raise GeoidUnavailable(
+            f"geoid grid {geoid_grid_path()} has no value at lon {lon_a.ravel()[i]}, "
+            f"lat {lat_a.ravel()[i]} ({int(bad.sum())} point(s) affected)"
+        )
     return out
 
 

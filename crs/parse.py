@@ -27,8 +27,24 @@ import numpy as np
 from ._text import strip_diacritics
 from .zones import Zone, as_zone
 
-_PRIMES = str.maketrans({"′": "'", "’": "'", "‘": "'", "´": "'", "`": "'", "″": '"', "”": '"', "“": '"',
-                         "º": "°", "˚": "°", "−": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_PRIMES = str.maketrans(
+    {
+        "′": "'",
+        "’": "'",
+        "‘": "'",
+        "´": "'",
+        "`": "'",
+        "″": '"',
+        "”": '"',
+        "“": '"',
+        "º": "°",
+        "˚": "°",
+        "−": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 _VN_HEMI = {"bac": "n", "nam": "s", "dong": "e", "tay": "w"}
 _COMPONENT = re.compile(r"\s*(\d+(?:[.,]\d*)?|[.,]\d+)\s*([dms:])?")
 _MARK_POS = {"d": 0, "m": 1, "s": 2}
@@ -40,7 +56,7 @@ def _hemisphere(core: str) -> tuple[str, str | None]:
     core = re.sub(r"\b(bac|nam|dong|tay)\b", lambda m: _VN_HEMI[m.group(1)], core).strip()
     m = re.match(r"([nsew])(?![a-z])\s*", core)
     if m:
-        return core[m.end():], m.group(1)
+        return core[m.end() :], m.group(1)
     m = re.search(r"([nsew])\.?$", core)
     if m:
         before = core[: m.start()]
@@ -96,8 +112,10 @@ def parse_angle(text: str, kind: Literal["lat", "lon"] | None = None) -> float:
         sign = -1.0
     hemi_kind = {"n": "lat", "s": "lat", "e": "lon", "w": "lon"}.get(hemi or "")
     if kind is not None and hemi_kind is not None and kind != hemi_kind:
-        raise ValueError(f"angle {text!r} is a {'latitude' if hemi_kind == 'lat' else 'longitude'} "
-                         f"(hemisphere {hemi.upper()}) but a {kind} was expected")
+        raise ValueError(
+            f"angle {text!r} is a {'latitude' if hemi_kind == 'lat' else 'longitude'} "
+            f"(hemisphere {hemi.upper()}) but a {kind} was expected"
+        )
     kind = kind or hemi_kind
     limit = 90.0 if kind == "lat" else 180.0
     if degrees > limit:
@@ -173,12 +191,10 @@ def _inside(zone: Zone, x: np.ndarray, y: np.ndarray, margin: float) -> np.ndarr
     west, south, east, north = zone.bounds
     if east - west >= 360:
         west, south, east, north = VIETNAM_BOUNDS
-    return ((lon >= west - margin) & (lon <= east + margin) & (lat >= south - margin)
-            & (lat <= north + margin))
+    return (lon >= west - margin) & (lon <= east + margin) & (lat >= south - margin) & (lat <= north + margin)
 
 
-def detect_swapped_axes(east: object, north: object, zone: Zone | int | str, *,
-                        margin: float = 1.0) -> AxisCheck:
+def detect_swapped_axes(east: object, north: object, zone: Zone | int | str, *, margin: float = 1.0) -> AxisCheck:
     """Do columns given as (easting, northing) — or (lon, lat) — look swapped for ``zone``?
 
     Points are tested against the zone's EPSG area of use (± ``margin`` degrees; Vietnam for
@@ -203,16 +219,29 @@ def detect_swapped_axes(east: object, north: object, zone: Zone | int | str, *,
     names = ("longitude", "latitude") if z.kind == "geographic" else ("easting", "northing")
     area = "Vietnam" if z.east - z.west >= 360 else f"the area of use of {z.srs} ({z.name})"
     if given >= 0.5 and given >= swapped:
-        return AxisCheck(False, True, given, swapped,
-                         f"{given:.0%} of the points lie in {area} as given ({names[0]}, {names[1]}).")
+        return AxisCheck(
+            False, True, given, swapped, f"{given:.0%} of the points lie in {area} as given ({names[0]}, {names[1]})."
+        )
     if swapped >= 0.5:
-        hint = ("the values look like (latitude, longitude): give longitude first"
-                if z.kind == "geographic" else
-                "in Vietnamese survey tables X is usually the northing and Y the easting")
-        return AxisCheck(True, False, given, swapped,
-                         f"The {names[0]} and {names[1]} columns look swapped: only {given:.0%} of the "
-                         f"points lie in {area} as given, {swapped:.0%} with the columns exchanged; "
-                         f"{hint}.")
-    return AxisCheck(False, False, given, swapped,
-                     f"Neither column order puts most points in {area} ({given:.0%} as given, "
-                     f"{swapped:.0%} exchanged): check the CRS of the data.")
+        hint = (
+            "the values look like (latitude, longitude): give longitude first"
+            if z.kind == "geographic"
+            else "in Vietnamese survey tables X is usually the northing and Y the easting"
+        )
+        return AxisCheck(
+            True,
+            False,
+            given,
+            swapped,
+            f"The {names[0]} and {names[1]} columns look swapped: only {given:.0%} of the "
+            f"points lie in {area} as given, {swapped:.0%} with the columns exchanged; "
+            f"{hint}.",
+        )
+    return AxisCheck(
+        False,
+        False,
+        given,
+        swapped,
+        f"Neither column order puts most points in {area} ({given:.0%} as given, "
+        f"{swapped:.0%} exchanged): check the CRS of the data.",
+    )

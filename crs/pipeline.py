@@ -33,18 +33,27 @@ PINNED_NAME = "VN-2000 to WGS 84 (2)"
 # Decision 05/2007/QĐ-BTNMT, VN-2000 -> WGS 84, coordinate-frame rotation convention.
 # Translations in metres, rotations in arc-seconds, scale difference in ppm.
 HELMERT_6960: dict[str, float] = {
-    "x": -191.90441429, "y": -39.30318279, "z": -111.45032835,
-    "rx": -0.00928836, "ry": 0.01975479, "rz": -0.00427372,
+    "x": -191.90441429,
+    "y": -39.30318279,
+    "z": -111.45032835,
+    "rx": -0.00928836,
+    "ry": 0.01975479,
+    "rz": -0.00427372,
     "s": 0.252906278,
 }
 _EPSG_PARAM_NAMES = {
-    "X-axis translation": "x", "Y-axis translation": "y", "Z-axis translation": "z",
-    "X-axis rotation": "rx", "Y-axis rotation": "ry", "Z-axis rotation": "rz",
+    "X-axis translation": "x",
+    "Y-axis translation": "y",
+    "Z-axis translation": "z",
+    "X-axis rotation": "rx",
+    "Y-axis rotation": "ry",
+    "Z-axis rotation": "rz",
     "Scale difference": "s",
 }
 
-HELMERT_STEP = "+proj=helmert " + " ".join(f"+{k}={v!r}" for k, v in HELMERT_6960.items()) + \
-    " +convention=coordinate_frame"
+HELMERT_STEP = (
+    "+proj=helmert " + " ".join(f"+{k}={v!r}" for k, v in HELMERT_6960.items()) + " +convention=coordinate_frame"
+)
 
 
 def check_operation(epsg: int = PINNED_EPSG) -> None:
@@ -54,16 +63,19 @@ def check_operation(epsg: int = PINNED_EPSG) -> None:
         op = CoordinateOperation.from_epsg(epsg)
     except CRSError as exc:
         raise PinnedOperationUnavailable(
-            f"EPSG:{epsg} ({PINNED_NAME}) is not in pyproj's EPSG database: {exc}") from exc
+            f"EPSG:{epsg} ({PINNED_NAME}) is not in pyproj's EPSG database: {exc}"
+        ) from exc
     if op.name != PINNED_NAME or not op.method_name.startswith("Coordinate Frame rotation"):
         raise PinnedOperationUnavailable(
             f"EPSG:{epsg} is {op.name!r} ({op.method_name}), expected {PINNED_NAME!r} "
-            "with the coordinate-frame convention")
+            "with the coordinate-frame convention"
+        )
     found = {_EPSG_PARAM_NAMES[p.name]: float(p.value) for p in op.params if p.name in _EPSG_PARAM_NAMES}
     if found != HELMERT_6960:
         raise PinnedOperationUnavailable(
             f"EPSG:{epsg} parameters in the database {found} differ from Decision 05/2007 "
-            f"{HELMERT_6960}; refusing to transform")
+            f"{HELMERT_6960}; refusing to transform"
+        )
 
 
 @lru_cache(maxsize=1)
@@ -81,9 +93,14 @@ def _native_steps(zone: Zone) -> list[Step]:
     if zone.kind == "geographic":
         return [("+proj=unitconvert +xy_in=rad +xy_out=deg", False)]
     if zone.kind == "projected":
-        return [(f"+proj=tmerc +lat_0={zone.latitude_of_origin!r} +lon_0={zone.central_meridian!r} "
-                 f"+k={zone.scale_factor!r} +x_0={zone.false_easting!r} +y_0={zone.false_northing!r} "
-                 "+ellps=WGS84", False)]
+        return [
+            (
+                f"+proj=tmerc +lat_0={zone.latitude_of_origin!r} +lon_0={zone.central_meridian!r} "
+                f"+k={zone.scale_factor!r} +x_0={zone.false_easting!r} +y_0={zone.false_northing!r} "
+                "+ellps=WGS84",
+                False,
+            )
+        ]
     raise ValueError(f"{zone}: geocentric CRSs have no 2D pipeline")
 
 
@@ -101,14 +118,28 @@ _INV_CART = ("+proj=cart +ellps=WGS84", True)
 _H0 = ("+proj=set +v_3=0", False)
 
 _WGS84_TO_VN2000: list[Step] = [
-    ("+proj=push +v_3", False), _H0, _CART, (HELMERT_STEP, True), _INV_CART, ("+proj=pop +v_3", False),
+    ("+proj=push +v_3", False),
+    _H0,
+    _CART,
+    (HELMERT_STEP, True),
+    _INV_CART,
+    ("+proj=pop +v_3", False),
 ]
 _VN2000_TO_WGS84: list[Step] = [
-    ("+proj=push +v_3", False), ("+proj=push +v_1 +v_2", False),
-    _H0, _CART, (HELMERT_STEP, False), _INV_CART,   # first guess of the WGS 84 position
-    _H0, _CART, (HELMERT_STEP, True), _INV_CART,    # VN-2000 height h_v of that point at h_WGS84 = 0
-    ("+proj=pop +v_1 +v_2", False),                 # back to the input lon/lat, now with h_v
-    _CART, (HELMERT_STEP, False), _INV_CART,        # final position, h_WGS84 ≈ 0
+    ("+proj=push +v_3", False),
+    ("+proj=push +v_1 +v_2", False),
+    _H0,
+    _CART,
+    (HELMERT_STEP, False),
+    _INV_CART,  # first guess of the WGS 84 position
+    _H0,
+    _CART,
+    (HELMERT_STEP, True),
+    _INV_CART,  # VN-2000 height h_v of that point at h_WGS84 = 0
+    ("+proj=pop +v_1 +v_2", False),  # back to the input lon/lat, now with h_v
+    _CART,
+    (HELMERT_STEP, False),
+    _INV_CART,  # final position, h_WGS84 ≈ 0
     ("+proj=pop +v_3", False),
 ]
 
@@ -152,5 +183,4 @@ def pipeline_2d(src: Zone, dst: Zone) -> str | None:
 
 
 # Geodetic (lon, lat degrees, h metres) <-> ECEF, both on the WGS 84 ellipsoid.
-GEODETIC_TO_ECEF = ("+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-                    "+step +proj=cart +ellps=WGS84")
+GEODETIC_TO_ECEF = "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=cart +ellps=WGS84"

@@ -20,10 +20,31 @@ _MERIDIANS: dict[float, tuple[str, ...]] = {
     104.00: ("Sơn La",),
     104.50: ("Cà Mau", "Kiên Giang"),
     104.75: ("An Giang", "Lào Cai", "Nghệ An", "Phú Thọ", "Yên Bái"),
-    105.00: ("Hà Nội", "Hà Nam", "Hà Tây", "Ninh Bình", "Thanh Hóa", "Vĩnh Phúc", "Cần Thơ", "Bạc Liêu",
-             "Đồng Tháp", "Hậu Giang"),
-    105.50: ("Bắc Ninh", "Hà Giang", "Hà Tĩnh", "Hải Dương", "Hưng Yên", "Nam Định", "Sóc Trăng", "Tây Ninh",
-             "Thái Bình", "Trà Vinh", "Vĩnh Long"),
+    105.00: (
+        "Hà Nội",
+        "Hà Nam",
+        "Hà Tây",
+        "Ninh Bình",
+        "Thanh Hóa",
+        "Vĩnh Phúc",
+        "Cần Thơ",
+        "Bạc Liêu",
+        "Đồng Tháp",
+        "Hậu Giang",
+    ),
+    105.50: (
+        "Bắc Ninh",
+        "Hà Giang",
+        "Hà Tĩnh",
+        "Hải Dương",
+        "Hưng Yên",
+        "Nam Định",
+        "Sóc Trăng",
+        "Tây Ninh",
+        "Thái Bình",
+        "Trà Vinh",
+        "Vĩnh Long",
+    ),
     105.75: ("Hải Phòng", "Hồ Chí Minh", "Bến Tre", "Bình Dương", "Cao Bằng", "Long An", "Tiền Giang"),
     106.00: ("Hòa Bình", "Quảng Bình", "Tuyên Quang"),
     106.25: ("Bình Phước", "Quảng Trị"),
@@ -63,8 +84,8 @@ _BY_KEY.update({fold(alias): canonical for alias, canonical in _ALIASES.items()}
 def _key(name: str) -> str:
     key = fold(name)
     for prefix in _PREFIXES:
-        if key.startswith(prefix) and key[len(prefix):] in _BY_KEY:
-            key = key[len(prefix):]
+        if key.startswith(prefix) and key[len(prefix) :] in _BY_KEY:
+            key = key[len(prefix) :]
             break
     for suffix in _SUFFIXES:
         if key.endswith(suffix) and key[: -len(suffix)] in _BY_KEY:

@@ -51,8 +51,9 @@ def _parse_slow(lines: list[str], numbers: list[int], ncols: int) -> np.ndarray:
     for row, (line, lineno) in enumerate(zip(lines, numbers)):
         fields = _fields(line)
         if len(fields) != ncols:
-            raise CSVFormatError(f"expected {ncols} comma-separated values, found {len(fields)}: "
-                                 f"{line.strip()[:80]!r}", line=lineno)
+            raise CSVFormatError(
+                f"expected {ncols} comma-separated values, found {len(fields)}: {line.strip()[:80]!r}", line=lineno
+            )
         for col, field in enumerate(fields):
             if not field:
                 raise CSVFormatError("empty value", line=lineno, field=col + 1)
@@ -72,8 +73,9 @@ def _check_finite(values: np.ndarray, numbers: Sequence[int], what: str) -> None
 
 
 def _header_names(zone: Zone, ncols: int) -> str:
-    names = {"geographic": ["lon", "lat"], "projected": ["easting", "northing"],
-             "geocentric": ["X", "Y", "Z"]}[zone.kind][:ncols]
+    names = {"geographic": ["lon", "lat"], "projected": ["easting", "northing"], "geocentric": ["X", "Y", "Z"]}[
+        zone.kind
+    ][:ncols]
     if ncols == 3 and zone.kind != "geocentric":
         names.append("z")
     return ",".join(names)
@@ -138,8 +140,15 @@ def _load_chunk(raw: list[str], base: int, ncols: int) -> tuple[np.ndarray, list
     return values.reshape(-1, ncols), _data_line_numbers(raw, base)
 
 
-def convert_csv(infile: PathOrFile, outfile: PathOrFile, *, src: ZoneLike, dst: ZoneLike,
-                has_header: bool | None = None, chunk_lines: int = CHUNK_LINES) -> int:
+def convert_csv(
+    infile: PathOrFile,
+    outfile: PathOrFile,
+    *,
+    src: ZoneLike,
+    dst: ZoneLike,
+    has_header: bool | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> int:
     """Convert an ``x,y[,z]`` CSV from ``src`` to ``dst``; returns the number of points written.
 
     ``infile``/``outfile`` are paths or open text files. Raises CSVFormatError (with the 1-based
@@ -162,8 +171,7 @@ def convert_csv(infile: PathOrFile, outfile: PathOrFile, *, src: ZoneLike, dst: 
         header = has_header if has_header is not None else not all(_is_number(f) for f in fields)
         ncols = len(fields)
         if ncols not in (2, 3):
-            raise CSVFormatError(f"expected 2 or 3 comma-separated values (x,y[,z]), found {ncols}",
-                                 line=lineno)
+            raise CSVFormatError(f"expected 2 or 3 comma-separated values (x,y[,z]), found {ncols}", line=lineno)
         if ncols == 2 and "geocentric" in (s.kind, d.kind):
             raise CSVFormatError("ECEF (EPSG:4978) needs a third column z", line=lineno)
         if header:

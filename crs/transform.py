@@ -70,8 +70,7 @@ def _array(v: object) -> np.ndarray:
     return np.asarray(v, dtype=np.float64)
 
 
-def _horizontal_transform(x: np.ndarray, y: np.ndarray, src: Zone,
-                          dst: Zone) -> tuple[np.ndarray, np.ndarray]:
+def _horizontal_transform(x: np.ndarray, y: np.ndarray, src: Zone, dst: Zone) -> tuple[np.ndarray, np.ndarray]:
     definition = pipeline_2d(src, dst)
     if definition is None:
         return np.array(x, dtype=np.float64, copy=True), np.array(y, dtype=np.float64, copy=True)
@@ -91,8 +90,7 @@ def ecef_to_geodetic(X: object, Y: object, Z: object) -> tuple[np.ndarray, np.nd
     return np.asarray(lon), np.asarray(lat), np.asarray(h)
 
 
-def transform(x: object, y: object, z: object = None, *, src: ZoneLike,
-              dst: ZoneLike) -> tuple[np.ndarray, ...]:
+def transform(x: object, y: object, z: object = None, *, src: ZoneLike, dst: ZoneLike) -> tuple[np.ndarray, ...]:
     """Transform coordinates from ``src`` to ``dst`` (Zone, EPSG int or CRS text).
 
     Input and output in x=lon/easting, y=lat/northing order; scalars or numpy arrays
@@ -109,8 +107,10 @@ def transform(x: object, y: object, z: object = None, *, src: ZoneLike,
             return xo, yo
         return xo, yo, np.array(np.broadcast_to(_array(z), xo.shape), dtype=np.float64, copy=True)
     if z is None:
-        raise ValueError(f"{s.srs} -> {d.srs} involves ECEF (EPSG:4978): z is required "
-                         "(ECEF Z, or WGS 84 ellipsoidal height on the other side)")
+        raise ValueError(
+            f"{s.srs} -> {d.srs} involves ECEF (EPSG:4978): z is required "
+            "(ECEF Z, or WGS 84 ellipsoidal height on the other side)"
+        )
     za = np.broadcast_to(_array(z), xa.shape)
     if s.kind == "geocentric":
         xa, ya, za = ecef_to_geodetic(xa, ya, za)
@@ -134,5 +134,13 @@ def from_wgs84(lon: object, lat: object, dst: ZoneLike) -> tuple[np.ndarray, np.
     return x, y
 
 
-__all__ = ["transform", "to_wgs84", "from_wgs84", "pinned_transformer", "pipeline_definition",
-           "geodetic_to_ecef", "ecef_to_geodetic", "PINNED_NAME"]
+__all__ = [
+    "transform",
+    "to_wgs84",
+    "from_wgs84",
+    "pinned_transformer",
+    "pipeline_definition",
+    "geodetic_to_ecef",
+    "ecef_to_geodetic",
+    "PINNED_NAME",
+]

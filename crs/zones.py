@@ -36,8 +36,11 @@ TM3_PREFIX = "VN-2000 / TM-3"
 # The zones the design names explicitly; discovery from the database must find at least these.
 EXPECTED_TM3 = frozenset([5896, 5897, 5898, 5899, *range(9205, 9219)])
 _FIXED = (4326, 4979, 4978, 4756, 3405, 3406)
-_DATUMS = {"World Geodetic System 1984 ensemble": "WGS84", "World Geodetic System 1984": "WGS84",
-           "Vietnam 2000": "VN2000"}
+_DATUMS = {
+    "World Geodetic System 1984 ensemble": "WGS84",
+    "World Geodetic System 1984": "WGS84",
+    "Vietnam 2000": "VN2000",
+}
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,12 @@ class Zone:
         (The two datums differ by < 10″, far below any sensible margin.)"""
         lon_a = np.asarray(lon, dtype=np.float64)
         lat_a = np.asarray(lat, dtype=np.float64)
-        return ((lon_a >= self.west - margin) & (lon_a <= self.east + margin)
-                & (lat_a >= self.south - margin) & (lat_a <= self.north + margin))
+        return (
+            (lon_a >= self.west - margin)
+            & (lon_a <= self.east + margin)
+            & (lat_a >= self.south - margin)
+            & (lat_a <= self.north + margin)
+        )
 
     def __str__(self) -> str:
         return f"{self.srs} ({self.name})"
@@ -101,14 +108,24 @@ def _param(crs: CRS, name: str) -> float:
 def _build(srs: str, crs: CRS, epsg: int) -> Zone:
     datum = _DATUMS.get(crs.geodetic_crs.datum.name)
     if datum is None:
-        raise UnsupportedCRS(f"{srs} ({crs.name}) is on datum {crs.geodetic_crs.datum.name!r}, "
-                             "neither WGS 84 nor VN-2000")
+        raise UnsupportedCRS(
+            f"{srs} ({crs.name}) is on datum {crs.geodetic_crs.datum.name!r}, neither WGS 84 nor VN-2000"
+        )
     if crs.ellipsoid.name != "WGS 84":
         # Our explicit pipelines assume the WGS 84 ellipsoid for both datums.
         raise UnsupportedCRS(f"{srs}: ellipsoid {crs.ellipsoid.name!r} is not WGS 84")
     west, south, east, north = crs.area_of_use.bounds
-    common = dict(epsg=epsg, name=crs.name, datum=datum, west=west, south=south, east=east, north=north,
-                  srs=srs, lat_first=crs.axis_info[0].direction == "north")
+    common = dict(
+        epsg=epsg,
+        name=crs.name,
+        datum=datum,
+        west=west,
+        south=south,
+        east=east,
+        north=north,
+        srs=srs,
+        lat_first=crs.axis_info[0].direction == "north",
+    )
     if crs.is_geocentric:
         return Zone(kind="geocentric", central_meridian=None, **common)
     if crs.is_geographic:
@@ -123,21 +140,30 @@ def _build(srs: str, crs: CRS, epsg: int) -> Zone:
     family = "TM-3" if crs.name.startswith(TM3_PREFIX) else "UTM" if "/ UTM zone" in crs.name else None
     if family == "TM-3" and k0 != 0.9999 or family == "UTM" and k0 != 0.9996:
         raise UnsupportedCRS(f"{srs} ({crs.name}): unexpected scale factor {k0}")
-    return Zone(kind="projected", central_meridian=cm, scale_factor=k0,
-                false_easting=_param(crs, "False easting"), false_northing=_param(crs, "False northing"),
-                latitude_of_origin=_param(crs, "Latitude of natural origin"), family=family,
-                provinces=provinces_for_meridian(cm) if family == "TM-3" else (), **common)
+    return Zone(
+        kind="projected",
+        central_meridian=cm,
+        scale_factor=k0,
+        false_easting=_param(crs, "False easting"),
+        false_northing=_param(crs, "False northing"),
+        latitude_of_origin=_param(crs, "Latitude of natural origin"),
+        family=family,
+        provinces=provinces_for_meridian(cm) if family == "TM-3" else (),
+        **common,
+    )
 
 
 @lru_cache(maxsize=1)
 def _registry() -> dict[str, Zone]:
     """srs -> Zone, built once from pyproj's EPSG database (about 0.2 s)."""
-    tm3 = {int(info.code) for info in query_crs_info(auth_name="EPSG")
-           if info.name.startswith(TM3_PREFIX) and not info.deprecated}
+    tm3 = {
+        int(info.code)
+        for info in query_crs_info(auth_name="EPSG")
+        if info.name.startswith(TM3_PREFIX) and not info.deprecated
+    }
     missing = EXPECTED_TM3 - tm3
     if missing:
-        raise UnsupportedCRS(f"pyproj's EPSG database lacks VN-2000 TM-3 zones {sorted(missing)}; "
-                             "upgrade pyproj")
+        raise UnsupportedCRS(f"pyproj's EPSG database lacks VN-2000 TM-3 zones {sorted(missing)}; upgrade pyproj")
     zones: dict[str, Zone] = {}
     for code in sorted({*_FIXED, *tm3}):
         zone = _build(f"EPSG:{code}", CRS.from_epsg(code), code)
@@ -163,7 +189,8 @@ def zone_for_epsg(code: int | str) -> Zone:
     if zone is None:
         raise UnsupportedCRS(
             f"EPSG:{number} is not supported. Supported: WGS 84 (4326, 4979, 4978, OGC:CRS84), VN-2000 "
-            "(4756), VN-2000 TM-3 zones (e.g. 5899 for Bà Rịa - Vũng Tàu) and UTM 48N/49N (3405/3406).")
+            "(4756), VN-2000 TM-3 zones (e.g. 5899 for Bà Rịa - Vũng Tàu) and UTM 48N/49N (3405/3406)."
+        )
     return zone
 
 
@@ -171,8 +198,9 @@ def zone_for_province(name: str) -> Zone:
     """The VN-2000 TM-3 zone a province uses (Circular 973/2001/TT-TCĐC); diacritic/case-insensitive."""
     cm = province_central_meridian(name)
     if cm is None:
-        raise UnsupportedCRS(f"unknown province {name!r}; use the pre-2025 province names, e.g. "
-                             "'Bà Rịa - Vũng Tàu' or 'Ba Ria Vung Tau'")
+        raise UnsupportedCRS(
+            f"unknown province {name!r}; use the pre-2025 province names, e.g. 'Bà Rịa - Vũng Tàu' or 'Ba Ria Vung Tau'"
+        )
     for zone in _registry().values():
         if zone.family == "TM-3" and zone.central_meridian == cm:
             return zone
@@ -193,8 +221,7 @@ def tm3_zone_for_longitude(lon: float, *, provincial: bool = False) -> Zone:
         if abs(lon - best.central_meridian) <= 1.5:
             return best
     else:
-        regular = sorted((z for z in tm3 if re.search(r"zone \d+$", z.name)),
-                         key=lambda z: z.central_meridian)
+        regular = sorted((z for z in tm3 if re.search(r"zone \d+$", z.name)), key=lambda z: z.central_meridian)
         for zone in regular:
             if zone.central_meridian - 1.5 <= lon < zone.central_meridian + 1.5:
                 return zone
@@ -211,7 +238,8 @@ _EPSG_PATTERNS = [
 _CRS84_PATTERN = re.compile(
     r"^(?:(?:ogc:)?crs:?84|urn:ogc:def:crs:ogc:[^:]*:crs84"
     r"|https?://www\.opengis\.net/def/crs/ogc/[^/]+/crs84/?)$",
-    re.I)
+    re.I,
+)
 
 
 def parse_crs(text: str | int) -> Zone:
@@ -229,8 +257,10 @@ def parse_crs(text: str | int) -> Zone:
         m = pattern.match(value)
         if m:
             return zone_for_epsg(int(m.group(1)))
-    raise UnsupportedCRS(f"cannot read a CRS from {text!r}; use e.g. 'EPSG:5899', "
-                         "'http://www.opengis.net/def/crs/EPSG/0/5899' or 'OGC:CRS84'")
+    raise UnsupportedCRS(
+        f"cannot read a CRS from {text!r}; use e.g. 'EPSG:5899', "
+        "'http://www.opengis.net/def/crs/EPSG/0/5899' or 'OGC:CRS84'"
+    )
 
 
 @lru_cache(maxsize=256)

@@ -1,5 +1,5 @@
-"""The application factory: create_app(settings) wires settings, the pool (lifespan), routers and
-the error model. Nothing is connected at import time."""
+"""The application factory: create_app(settings) wires settings, the pool (lifespan), per-app caches,
+middleware, routers and the error model. Nothing is connected or cached at import time."""
 
 from __future__ import annotations
 
@@ -9,14 +9,47 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from .api import account, boundary, health, ogc, planner, scans, site_edit, sites, stats, surveys, tiles, users, viewer
-from .body_limit import BodyLimit
-from .compression import GZipExceptTiles
+from .accounts import routes as accounts
 from .db import database_url, make_pool
 from .errors import install_error_handlers
 from .jobs.defer import JobQueue
+from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on the OGC router)
+from .ogc import routes as ogc
+from .planner import routes as planner
+from .regions import routes as regions
+from .scans import routes as scans
 from .settings import Settings
+from .sites import pages as site_pages
+from .sites import routes as sites
+from .stats import routes as stats
 from .store import make_store
+from .surveys import pages as survey_pages
+from .surveys import routes as surveys
+from .system import routes as system
+from .tiles import routes as tiles
+from .tiles.routes import PublishedVersions
+from .viewer import routes as viewer
+from .viewer.assets import ViewerAssets
+from .web.body_limit import BodyLimit
+from .web.compression import GZipExceptTiles
+from .web.pages import Pages
+
+ROUTERS = (
+    system.router,
+    sites.router,
+    regions.router,
+    surveys.router,
+    scans.router,
+    tiles.router,
+    ogc.router,
+    planner.router,
+    stats.router,
+    accounts.router,
+    accounts.api_router,
+    survey_pages.router,
+    site_pages.router,
+    viewer.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,15 +73,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Bà Rịa–Vũng Tàu heritage map",
         version="0.1.0",
         description="Relic registry, spatial queries and 3D heritage data of Bà Rịa–Vũng Tàu "
-                    "(Di sản văn hóa Bà Rịa–Vũng Tàu).",
+        "(Di sản văn hóa Bà Rịa–Vũng Tàu).",
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Per-app caches and helpers: two apps in one process share nothing.
+    app.state.pages = Pages()
+    app.state.viewer_assets = ViewerAssets()
+    app.state.published_tiles = PublishedVersions()
+    app.state.ogc_extents = {}
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, sites, site_edit, boundary, surveys, scans, tiles, ogc, planner, stats, account,
-                   users, viewer):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

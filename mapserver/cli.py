@@ -16,16 +16,14 @@ from rich.table import Table as RichTable
 from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
 from .importer.values import ImportRejected
+from .importer.zones_cli import import_zones_command
 from .migrate import upgrade
-from .ogc.zones_cli import import_zones_command
 from .runtime import database_up, embedded_cluster, start_database, stop_database
 from .seed import load_reference_data
 from .settings import Settings
 
-app = typer.Typer(help="Bà Rịa–Vũng Tàu heritage map server.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-db_app = typer.Typer(help="The database (embedded PostGIS cluster or HERITAGE_DATABASE_URL).",
-                     no_args_is_help=True)
+app = typer.Typer(help="Bà Rịa–Vũng Tàu heritage map server.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The database (embedded PostGIS cluster or HERITAGE_DATABASE_URL).", no_args_is_help=True)
 import_app = typer.Typer(help="Import data files into the registry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
@@ -54,9 +52,9 @@ def _mount_optional_tools() -> None:
     if tiling_cli is not None:
         scan_app.command("tile")(tiling_cli.tile)
         scan_app.command("validate")(tiling_cli.validate)
-    from . import cli_scan
+    from .scans import cli as scan_cli
 
-    cli_scan.register(scan_app)
+    scan_cli.register(scan_app)
 
 
 def _actor() -> str:
@@ -111,8 +109,9 @@ def setup(load_data: bool = typer.Option(True, help="Load the shipped reference 
     upgrade(dsn)
     if load_data:
         result = load_reference_data(dsn, settings.data_dir, actor=_actor())
-        console.print(f"reference data: relics inserted {result.inserted}, updated {result.updated}, "
-                      f"unchanged {result.unchanged}")
+        console.print(
+            f"reference data: relics inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}"
+        )
         _queue_demo(settings, dsn)
 
 
@@ -145,11 +144,9 @@ def import_sites_command(file: Path = typer.Argument(..., exists=True, dir_okay=
             for error in exc.errors:
                 report.add_row(str(error.row), error.column, error.reason)
             console.print(report)
-            console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s) "
-                          f"in {exc.total_rows} row(s)")
+            console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s) in {exc.total_rows} row(s)")
             raise typer.Exit(1) from None
-    console.print(f"inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}, "
-                  f"rejected 0")
+    console.print(f"inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}, rejected 0")
 
 
 @app.command("serve")
@@ -173,10 +170,17 @@ def serve(
         upgrade(dsn)
         if worker:
             import subprocess
+
             worker_process = subprocess.Popen([sys.executable, "-m", "mapserver.cli", "worker"])
         console.print(f"[green]serving[/green] on http://{host or settings.host}:{port or settings.port}")
-        uvicorn.run("mapserver.asgi:app", host=host or settings.host, port=port or settings.port,
-                    workers=workers, log_level="info", proxy_headers=True)
+        uvicorn.run(
+            "mapserver.asgi:app",
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=True,
+        )
     except KeyboardInterrupt:
         pass
     finally:
@@ -198,7 +202,7 @@ def users_add(
     password_stdin: bool = typer.Option(False, help="Read a password for the sign-in page from stdin."),
 ) -> None:
     """Create a user and print its API token once (it is stored hashed)."""
-    from .auth import create_user
+    from .accounts.service import create_user
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with database_up(Settings()) as dsn, psycopg.connect(dsn) as conn:
@@ -230,16 +234,32 @@ def survey_import(
     from .surveys.ingest import SurveyRejected, SurveyRequest, ingest
 
     settings = Settings()
-    request = SurveyRequest(site_id=site, crs=crs_code, file_path=file, file_name=file.name, actor=_actor(),
-                            height_system=heights, axis_order=axis_order, keep_valid=keep_valid,
-                            set_position=set_position, marker=marker)
-    with database_up(settings) as dsn, psycopg.connect(dsn) as conn, Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
-            TimeElapsedColumn(), console=console) as progress:
+    request = SurveyRequest(
+        site_id=site,
+        crs=crs_code,
+        file_path=file,
+        file_name=file.name,
+        actor=_actor(),
+        height_system=heights,
+        axis_order=axis_order,
+        keep_valid=keep_valid,
+        set_position=set_position,
+        marker=marker,
+    )
+    with (
+        database_up(settings) as dsn,
+        psycopg.connect(dsn) as conn,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+    ):
         task = progress.add_task(f"importing {file.name}", total=None)
         try:
-            result = ingest(conn, make_store(settings), request,
-                            progress=lambda rows: progress.advance(task, rows))
+            result = ingest(conn, make_store(settings), request, progress=lambda rows: progress.advance(task, rows))
         except SurveyRejected as exc:
             progress.stop()
             report = RichTable("row", "column", "reason", title=f"{file.name}: nothing stored")
@@ -248,9 +268,11 @@ def survey_import(
             console.print(report)
             console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
-    console.print(f"batch {result.batch_id}: {result.point_count:,} points stored, "
-                  f"{result.skipped_rows} rows skipped" +
-                  (f"; relic position set ({result.position['source']})" if result.position else ""))
+    console.print(
+        f"batch {result.batch_id}: {result.point_count:,} points stored, "
+        f"{result.skipped_rows} rows skipped"
+        + (f"; relic position set ({result.position['source']})" if result.position else "")
+    )
 
 
 @app.command("worker")

@@ -26,7 +26,7 @@ def sqlalchemy_url(dsn: str) -> str:
     """Alembic speaks SQLAlchemy: the same DSN through the psycopg 3 dialect."""
     for prefix in ("postgresql://", "postgres://"):
         if dsn.startswith(prefix):
-            return "postgresql+psycopg://" + dsn[len(prefix):]
+            return "postgresql+psycopg://" + dsn[len(prefix) :]
     return dsn
 
 
@@ -44,8 +44,9 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
 
 
 @asynccontextmanager
-async def connection(pool: AsyncConnectionPool, timeout: float = QUERY_WAIT_SECONDS
-                     ) -> AsyncIterator[psycopg.AsyncConnection]:
+async def connection(
+    pool: AsyncConnectionPool, timeout: float = QUERY_WAIT_SECONDS
+) -> AsyncIterator[psycopg.AsyncConnection]:
     """A pooled connection; an unreachable database becomes a 503 problem, not a 500."""
     try:
         async with pool.connection(timeout=timeout) as conn:

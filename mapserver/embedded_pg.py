@@ -76,8 +76,19 @@ class Cluster:
             if _is_root():
                 shutil.chown(folder, "postgres", "postgres")
         self._run(
-            [str(postgres_bindir() / "initdb"), "-D", str(self.data_dir), "-A", "trust", "-U", SUPERUSER,
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"],
+            [
+                str(postgres_bindir() / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-A",
+                "trust",
+                "-U",
+                SUPERUSER,
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            ],
             "initdb",
         )
 
@@ -92,8 +103,19 @@ class Cluster:
         if fast_unsafe:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
-            [str(postgres_bindir() / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
-             "-w", "-t", "60", "-o", options, "start"],
+            [
+                str(postgres_bindir() / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
             "pg_ctl start",
         )
 

@@ -6,6 +6,7 @@ Internals (SQL, stack traces, exception text) are logged, never sent to the clie
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,9 +56,38 @@ class ServiceUnavailable(ProblemError):
     title = "Service unavailable"
 
 
-def problem_response(status: int, title: str, detail: str, instance: str, **extra) -> JSONResponse:
+class Unauthorized(ProblemError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(ProblemError):
+    status = 403
+    title = "Forbidden"
+
+
+def _domain_errors() -> dict[type[Exception], Callable[[Exception], ProblemError]]:
+    """Each domain exception, raised by code that knows nothing of HTTP, and the problem it is
+    for a client. Registered here once; routes let them through."""
+    from .importer.vector_files import VectorFileError
+    from .scans.register import ScanRejected
+    from .surveys.ingest import SurveyRejected
+
+    return {
+        SurveyRejected: lambda e: Unprocessable(str(e), errors=[x.as_dict() for x in e.errors]),
+        ScanRejected: lambda e: Unprocessable(str(e)),
+        VectorFileError: lambda e: InvalidParameter(str(e), parameter="file"),
+    }
+
+
+def problem_body(status: int, title: str, detail: str, instance: str, **extra) -> dict:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem_response(status: int, title: str, detail: str, instance: str, **extra) -> JSONResponse:
+    body = problem_body(status, title, detail, instance, **extra)
     headers = {"WWW-Authenticate": 'Bearer realm="heritage"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
@@ -65,8 +95,16 @@ def problem_response(status: int, title: str, detail: str, instance: str, **extr
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError):
-        return problem_response(exc.status, exc.title, exc.detail, request.url.path,
-                                parameter=exc.parameter, errors=exc.errors)
+        return problem_response(
+            exc.status, exc.title, exc.detail, request.url.path, parameter=exc.parameter, errors=exc.errors
+        )
+
+    for exc_type, to_problem in _domain_errors().items():
+
+        async def _domain(request: Request, exc: Exception, to_problem=to_problem):
+            return await _problem(request, to_problem(exc))
+
+        app.add_exception_handler(exc_type, _domain)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -75,18 +113,19 @@ def install_error_handlers(app: FastAPI) -> None:
             loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "body", "path")]
             issues.append({"parameter": ".".join(loc) or None, "reason": str(err.get("msg", "invalid"))})
         names = ", ".join(i["parameter"] for i in issues if i["parameter"]) or "request"
-        return problem_response(400, "Invalid parameter", f"Invalid value for: {names}",
-                                request.url.path, errors=issues)
+        return problem_response(
+            400, "Invalid parameter", f"Invalid value for: {names}", request.url.path, errors=issues
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code < 500 else "Request failed"
-        return problem_response(exc.status_code, titles.get(exc.status_code, "Error"), detail,
-                                request.url.path)
+        return problem_response(exc.status_code, titles.get(exc.status_code, "Error"), detail, request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
-        return problem_response(500, "Internal server error",
-                                "The server could not complete the request.", request.url.path)
+        return problem_response(
+            500, "Internal server error", "The server could not complete the request.", request.url.path
+        )

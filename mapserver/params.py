@@ -1,175 +1,101 @@
-"""Parsing and checking of query parameters shared by the APIs (bbox, polygon, radius, lists).
+"""Primitive request-parameter parsers, each with one meaning, shared by every API.
 
-Every failure raises InvalidParameter naming the parameter, so a client gets a 400 it can act on.
+Every failure raises InvalidParameter naming the parameter (a 400 the client can act on). Parsers
+that need a record's vocabulary or a CRS live beside their record (sites.params, ogc.params) and
+are built from these.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
-
-import shapely
-from shapely import wkt
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from .errors import InvalidParameter
 
-RANKS = ("special_national", "national", "provincial", "inventoried")
-CATEGORIES = ("historical", "revolutionary_historical", "architectural_artistic", "archaeological",
-              "scenic", "other")
-MAX_POLYGON_VERTICES = 100_000
-MAX_RADIUS_M = 1_000_000.0
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
 
 
-def _finite(text: str, parameter: str) -> float:
+def single(params: Mapping[str, Any], name: str) -> str | None:
+    """One value of a query parameter. Repeats with the same value are tolerated (GDAL appends the
+    user's query parameters to links that already carry them); different values are not."""
+    values = params.getlist(name) if hasattr(params, "getlist") else [params[name]] if name in params else []
+    if not values:
+        return None
+    if len(set(values)) > 1:
+        raise InvalidParameter("is given more than once with different values", parameter=name)
+    return values[0]
+
+
+def finite_number(text: str, parameter: str) -> float:
     try:
         value = float(text)
-    except ValueError:
-        raise InvalidParameter(f"'{text[:30]}' is not a number", parameter=parameter) from None
+    except (TypeError, ValueError):
+        raise InvalidParameter(f"'{str(text)[:30]}' is not a number", parameter=parameter) from None
     if not math.isfinite(value):
         raise InvalidParameter("must be a finite number", parameter=parameter)
     return value
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None or text == "":
-        return None
-    parts = text.split(",")
-    if len(parts) != 4:
-        raise InvalidParameter("bbox must be minLon,minLat,maxLon,maxLat (4 numbers)", parameter="bbox")
-    min_lon, min_lat, max_lon, max_lat = (_finite(p, "bbox") for p in parts)
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and -90 <= min_lat <= 90
-            and -90 <= max_lat <= 90):
-        raise InvalidParameter("bbox must be in degrees (lon -180..180, lat -90..90)", parameter="bbox")
-    if min_lon > max_lon or min_lat > max_lat:
-        raise InvalidParameter("bbox minimum is greater than its maximum", parameter="bbox")
-    return min_lon, min_lat, max_lon, max_lat
-
-
-def parse_polygon(value: str | dict[str, Any] | None, parameter: str = "intersects") -> BaseGeometry | None:
-    """A GeoJSON (text or object) or WKT Polygon/MultiPolygon in lon/lat degrees."""
-    if value is None or value == "":
-        return None
-    try:
-        if isinstance(value, dict):
-            geometry = shape(value)
-        elif value.lstrip().startswith("{"):
-            geometry = shape(json.loads(value))
-        else:
-            geometry = wkt.loads(value)
-    except Exception:  # shapely/json raise many types for malformed input
-        raise InvalidParameter("must be a GeoJSON or WKT Polygon/MultiPolygon", parameter=parameter) from None
-    if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
-        raise InvalidParameter(f"must be a Polygon or MultiPolygon, got {geometry.geom_type}",
-                               parameter=parameter)
-    if shapely.get_num_coordinates(geometry) > MAX_POLYGON_VERTICES:
-        raise InvalidParameter(f"has more than {MAX_POLYGON_VERTICES} vertices", parameter=parameter)
-    min_x, min_y, max_x, max_y = geometry.bounds
-    if not (-180 <= min_x and max_x <= 180 and -90 <= min_y and max_y <= 90):
-        raise InvalidParameter("coordinates must be lon/lat degrees", parameter=parameter)
-    if not geometry.is_valid:
-        reason = shapely.is_valid_reason(geometry)
-        raise InvalidParameter(f"is not a valid polygon ({reason})", parameter=parameter)
-    return geometry
-
-
-def parse_near(near: str | None, radius: str | float | None) -> tuple[float, float, float] | None:
-    if (near in (None, "")) and radius in (None, ""):
-        return None
-    if near in (None, ""):
-        raise InvalidParameter("radius needs near=lon,lat", parameter="near")
-    parts = str(near).split(",")
-    if len(parts) != 2:
-        raise InvalidParameter("near must be lon,lat", parameter="near")
-    lon, lat = (_finite(p, "near") for p in parts)
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidParameter("near must be lon,lat in degrees", parameter="near")
-    if radius in (None, ""):
-        raise InvalidParameter("near needs radius (metres)", parameter="radius")
-    metres = _finite(str(radius), "radius")
-    if not 0 < metres <= MAX_RADIUS_M:
-        raise InvalidParameter(f"radius must be between 0 and {MAX_RADIUS_M:.0f} metres", parameter="radius")
-    return lon, lat, metres
-
-
-def parse_choices(text: str | list[str] | None, allowed: tuple[str, ...], parameter: str) -> list[str]:
-    if text is None or text == "" or text == []:
-        return []
-    items = text if isinstance(text, list) else text.split(",")
-    values = [item.strip() for item in items if item.strip()]
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise InvalidParameter(f"unknown value '{unknown[0][:40]}'; allowed: {', '.join(allowed)}",
-                               parameter=parameter)
-    return values
-
-
-def parse_bool(text: str | bool | None, parameter: str) -> bool | None:
-    if text is None or text == "":
-        return None
-    if isinstance(text, bool):
-        return text
-    lowered = text.lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise InvalidParameter("must be true or false", parameter=parameter)
-
-
-def parse_int(text: str | int | None, parameter: str, default: int, minimum: int, maximum: int) -> int:
+def whole_number(
+    text: str | int | None,
+    parameter: str,
+    *,
+    default: int,
+    minimum: int,
+    maximum: int | None = None,
+    clamp: bool = False,
+) -> int:
+    """An integer in [minimum, maximum]. Above the maximum it is refused, or with ``clamp`` served
+    as the maximum (OGC API Features asks that of ``limit``: /req/core/fc-limit-response)."""
     if text is None or text == "":
         return default
     try:
         value = int(text)
     except (TypeError, ValueError):
         raise InvalidParameter(f"'{str(text)[:30]}' is not a whole number", parameter=parameter) from None
-    if not minimum <= value <= maximum:
+    if value < minimum:
+        raise InvalidParameter(
+            f"must be at least {minimum}" if maximum is None or clamp else f"must be between {minimum} and {maximum}",
+            parameter=parameter,
+        )
+    if maximum is not None and value > maximum:
+        if clamp:
+            return maximum
         raise InvalidParameter(f"must be between {minimum} and {maximum}", parameter=parameter)
     return value
 
 
-@dataclass
-class SiteQuery:
-    """A relic search: every filter optional, all of them combined with AND."""
-
-    bbox: tuple[float, float, float, float] | None = None
-    intersects: BaseGeometry | None = None
-    near: tuple[float, float, float] | None = None
-    ranks: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    district: str | None = None
-    text: str | None = None
-    located: bool | None = None
-    limit: int = 100
-    offset: int = 0
-
-    @property
-    def spatial(self) -> bool:
-        return self.bbox is not None or self.intersects is not None or self.near is not None
+def flag(text: str | bool | None, parameter: str) -> bool | None:
+    """true/false (also 1/0, yes/no); None when absent, so a caller can tell "not asked"."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, bool):
+        return text
+    lowered = text.lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    raise InvalidParameter("must be true or false", parameter=parameter)
 
 
-def site_query_from(values: dict[str, Any], *, default_limit: int, max_limit: int) -> SiteQuery:
-    """Build a SiteQuery from query-string values or a JSON body with the same names."""
-    text = values.get("q")
-    if text is not None and len(str(text)) > 200:
-        raise InvalidParameter("is longer than 200 characters", parameter="q")
-    district = values.get("district")
-    bbox = values.get("bbox")
-    if isinstance(bbox, list):
-        bbox = ",".join(str(v) for v in bbox)
-    return SiteQuery(
-        bbox=parse_bbox(bbox),
-        intersects=parse_polygon(values.get("intersects")),
-        near=parse_near(values.get("near"), values.get("radius")),
-        ranks=parse_choices(values.get("rank"), RANKS, "rank"),
-        categories=parse_choices(values.get("category"), CATEGORIES, "category"),
-        district=str(district).strip() or None if district is not None else None,
-        text=str(text).strip() or None if text is not None else None,
-        located=parse_bool(values.get("located"), "located"),
-        limit=parse_int(values.get("limit"), "limit", default_limit, 1, max_limit),
-        offset=parse_int(values.get("offset"), "offset", 0, 0, 10_000_000),
-    )
+def choices(text: str | list[str] | None, allowed: tuple[str, ...], parameter: str) -> list[str]:
+    """A comma list (or JSON list) of codes from ``allowed``; [] when absent."""
+    if text is None or text == "" or text == []:
+        return []
+    items = text if isinstance(text, list) else text.split(",")
+    values = [str(item).strip() for item in items if str(item).strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise InvalidParameter(f"unknown value '{unknown[0][:40]}'; allowed: {', '.join(allowed)}", parameter=parameter)
+    return values
+
+
+def one_of(text: str | None, allowed: tuple[str, ...], parameter: str, default: str) -> str:
+    if text is None or text == "":
+        return default
+    if text not in allowed:
+        raise InvalidParameter(f"must be one of {', '.join(allowed)}", parameter=parameter)
+    return text

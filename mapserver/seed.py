@@ -29,14 +29,15 @@ def load_admin_units(conn: psycopg.Connection, data_dir: Path) -> int:
                    level = EXCLUDED.level, parent_id = EXCLUDED.parent_id,
                    valid_from = EXCLUDED.valid_from, valid_to = EXCLUDED.valid_to,
                    source = EXCLUDED.source""",
-            row)
+            row,
+        )
     return len(rows)
 
 
 def _attribution(licence_text: str) -> str:
     lines = licence_text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Required attribution"))
-    quoted = " ".join(line.strip() for line in lines[start + 1:start + 4] if line.strip())
+    quoted = " ".join(line.strip() for line in lines[start + 1 : start + 4] if line.strip())
     return quoted.strip('"')
 
 
@@ -49,13 +50,17 @@ def load_boundary(conn: psycopg.Connection, data_dir: Path) -> None:
            SET geom = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326)), attribution = %s,
                licence = 'CC BY-SA 4.0'
            WHERE id = %s""",
-        (json.dumps(feature["geometry"]), attribution, PROVINCE_ID))
+        (json.dumps(feature["geometry"]), attribution, PROVINCE_ID),
+    )
 
 
 def load_intangible(conn: psycopg.Connection, data_dir: Path) -> int:
-    units = {fold_key(name): uid for uid, name in
-             conn.execute("SELECT id, regexp_replace(name_vi, '^(Thành phố|Thị xã|Huyện|Tỉnh) ', '') "
-                          "FROM admin_units")}
+    units = {
+        fold_key(name): uid
+        for uid, name in conn.execute(
+            "SELECT id, regexp_replace(name_vi, '^(Thành phố|Thị xã|Huyện|Tỉnh) ', '') FROM admin_units"
+        )
+    }
     with open(data_dir / "intangible.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:
@@ -68,12 +73,22 @@ def load_intangible(conn: psycopg.Connection, data_dir: Path) -> int:
                    decision_no = EXCLUDED.decision_no, decision_date = EXCLUDED.decision_date,
                    admin_unit_ids = EXCLUDED.admin_unit_ids, season = EXCLUDED.season,
                    sources = EXCLUDED.sources, notes = EXCLUDED.notes""",
-            (row["id"], row["name_vi"], row["decision_no"], row["decision_date"], unit_ids,
-             row["season"], row["source"], row["notes"]))
+            (
+                row["id"],
+                row["name_vi"],
+                row["decision_no"],
+                row["decision_date"],
+                unit_ids,
+                row["season"],
+                row["source"],
+                row["notes"],
+            ),
+        )
         conn.execute(
             """INSERT INTO intangible_places (element_id, place_vi) VALUES (%s, %s)
                ON CONFLICT (element_id, place_vi) DO NOTHING""",
-            (row["id"], row["place_vi"]))
+            (row["id"], row["place_vi"]),
+        )
     return len(rows)
 
 

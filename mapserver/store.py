@@ -159,7 +159,7 @@ class S3Store:
     def delete_prefix(self, prefix: str) -> None:
         keys = list(self._keys(prefix))
         for start in range(0, len(keys), 1000):
-            batch = [{"Key": k} for k in keys[start:start + 1000]]
+            batch = [{"Key": k} for k in keys[start : start + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
 
     def stat(self, key: str) -> ObjectInfo | None:
@@ -174,8 +174,9 @@ class S3Store:
     def read(self, key: str, start: int, length: int) -> Iterator[bytes]:
         if length <= 0:
             return
-        body = self.client.get_object(Bucket=self.bucket, Key=self._key(key),
-                                      Range=f"bytes={start}-{start + length - 1}")["Body"]
+        body = self.client.get_object(
+            Bucket=self.bucket, Key=self._key(key), Range=f"bytes={start}-{start + length - 1}"
+        )["Body"]
         yield from body.iter_chunks(1 << 20)
 
     @contextmanager
@@ -185,7 +186,7 @@ class S3Store:
         try:
             base = self._key(prefix) + "/"
             for key in self._keys(prefix):
-                target = folder / key[len(base):]
+                target = folder / key[len(base) :]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.client.download_file(self.bucket, key, str(target))
             yield folder

@@ -53,8 +53,9 @@ def template_dsn(pg_cluster: Cluster) -> str:
 def _create_from_template(cluster: Cluster) -> str:
     name = "t_" + uuid.uuid4().hex[:12]
     with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
-                                                                     sql.Identifier(TEMPLATE_DB)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(TEMPLATE_DB))
+        )
     return name
 
 

@@ -8,10 +8,21 @@ Public API::
 Coordinates always go through ``crs`` (VN-2000 datum pinned to EPSG:6960, geoid for normal
 heights).  No web code lives here; ``mapserver`` calls this package.
 """
+
 from .errors import TilingError, ValidationFailed
 from .georef import Anchor
 from .pipeline import TileStats, detect_kind, tile_scan
 from .tileset import Issue, validate_glb_files, validate_output, validate_tileset
 
-__all__ = ["Anchor", "Issue", "TileStats", "TilingError", "ValidationFailed", "detect_kind", "tile_scan",
-           "validate_glb_files", "validate_output", "validate_tileset"]
+__all__ = [
+    "Anchor",
+    "Issue",
+    "TileStats",
+    "TilingError",
+    "ValidationFailed",
+    "detect_kind",
+    "tile_scan",
+    "validate_glb_files",
+    "validate_output",
+    "validate_tileset",
+]

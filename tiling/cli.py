@@ -2,6 +2,7 @@
 
 Mounted by mapserver's CLI; also runnable alone: ``python -m tiling.cli tile …``.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,23 +35,34 @@ class KindOpt(str, Enum):
 
 @app.command("tile")
 def tile(
-    file: Annotated[Path, typer.Argument(
-        help="Scan: LAS/LAZ/PLY/E57/XYZ/CSV/PTS point cloud or OBJ/PLY/GLB/STL mesh.")],
+    file: Annotated[
+        Path, typer.Argument(help="Scan: LAS/LAZ/PLY/E57/XYZ/CSV/PTS point cloud or OBJ/PLY/GLB/STL mesh.")
+    ],
     out_dir: Annotated[Path, typer.Argument(help="Output directory (tileset.json + tiles/); replaced atomically.")],
-    crs: Annotated[str | None, typer.Option("--crs", help="CRS of the coordinates, e.g. EPSG:5899 "
-                                               "(VN-2000 / TM-3 107-45) or EPSG:4326. With --anchor: the "
-                                               "anchor's zone.")] = None,
-    heights: Annotated[Heights, typer.Option(help="normal = VN-2000 (Hòn Dấu) normal heights; "
-                                             "ellipsoidal = WGS 84 ellipsoidal heights.")] = Heights.normal,
-    anchor: Annotated[str | None, typer.Option(help="Local-frame scan: 'E,N,H' of the local origin "
-                                                  "in the --crs zone (default EPSG:5899).")] = None,
-    heading: Annotated[float, typer.Option(help="With --anchor: azimuth of local +y, degrees clockwise "
-                                           "from grid north.")] = 0.0,
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            "--crs",
+            help="CRS of the coordinates, e.g. EPSG:5899 "
+            "(VN-2000 / TM-3 107-45) or EPSG:4326. With --anchor: the "
+            "anchor's zone.",
+        ),
+    ] = None,
+    heights: Annotated[
+        Heights,
+        typer.Option(help="normal = VN-2000 (Hòn Dấu) normal heights; ellipsoidal = WGS 84 ellipsoidal heights."),
+    ] = Heights.normal,
+    anchor: Annotated[
+        str | None,
+        typer.Option(help="Local-frame scan: 'E,N,H' of the local origin in the --crs zone (default EPSG:5899)."),
+    ] = None,
+    heading: Annotated[
+        float, typer.Option(help="With --anchor: azimuth of local +y, degrees clockwise from grid north.")
+    ] = 0.0,
     kind: Annotated[KindOpt, typer.Option(help="Force point cloud or mesh (default: by extension).")] = KindOpt.auto,
     no_compress: Annotated[bool, typer.Option("--no-compress", help="Skip Draco compression of mesh tiles.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes for the coordinate transform of big point "
-                                         "clouds.")] = 2,
+    workers: Annotated[int, typer.Option(help="Processes for the coordinate transform of big point clouds.")] = 2,
 ) -> None:
     """Tile one scan into a validated 3D Tiles 1.1 tileset."""
     console = Console(stderr=True)
@@ -61,13 +73,26 @@ def tile(
             anc = Anchor(e, n, h, crs=crs or 5899, heading=heading)
         elif heading:
             raise TilingError("--heading only applies together with --anchor.")
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-                      TimeElapsedColumn(), console=console, transient=json_out) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=json_out,
+        ) as bar:
             task = bar.add_task("starting", total=1.0)
-            stats = tile_scan(file, out_dir, src_crs=crs, heights=heights.value, anchor=anc,
-                              kind=None if kind is KindOpt.auto else kind.value, compress=not no_compress,
-                              progress=lambda f, s: bar.update(task, completed=f, description=s),
-                              octree=OctreeParams(workers=max(1, workers)))
+            stats = tile_scan(
+                file,
+                out_dir,
+                src_crs=crs,
+                heights=heights.value,
+                anchor=anc,
+                kind=None if kind is KindOpt.auto else kind.value,
+                compress=not no_compress,
+                progress=lambda f, s: bar.update(task, completed=f, description=s),
+                octree=OctreeParams(workers=max(1, workers)),
+            )
     except TilingError as exc:
         console.print(f"[red]Error:[/red] {exc}")
         raise typer.Exit(code=2) from None
@@ -76,10 +101,14 @@ def tile(
         return
     b = stats.bbox
     what = f"{stats.points:,} points" if stats.points is not None else f"{stats.faces:,} faces"
-    console.print(f"[green]OK[/green] {what} → {stats.tiles} tiles, {stats.bytes / 1e6:.1f} MB, "
-                  f"{stats.seconds:.1f} s: {stats.tileset}")
-    console.print(f"   lon {b['lon_min']:.6f}…{b['lon_max']:.6f}, lat {b['lat_min']:.6f}…{b['lat_max']:.6f}, "
-                  f"h (ellipsoidal) {b['h_min']:.2f}…{b['h_max']:.2f} m")
+    console.print(
+        f"[green]OK[/green] {what} → {stats.tiles} tiles, {stats.bytes / 1e6:.1f} MB, "
+        f"{stats.seconds:.1f} s: {stats.tileset}"
+    )
+    console.print(
+        f"   lon {b['lon_min']:.6f}…{b['lon_max']:.6f}, lat {b['lat_min']:.6f}…{b['lat_max']:.6f}, "
+        f"h (ellipsoidal) {b['h_min']:.2f}…{b['h_max']:.2f} m"
+    )
     for w in stats.warnings:
         console.print(f"[yellow]Warning:[/yellow] {w}")
 

@@ -10,6 +10,7 @@ is sourced, through an :class:`~tiling.georef.Anchor` — this module invents no
 * point cloud: ~200 k points sampled on that surface plus the surrounding ground, with
   colours from the texture, intensity and ASPRS classes (2 ground, 6 building), as LAS.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,8 +22,12 @@ from .georef import Anchor
 
 ATLAS = 1024
 # atlas cells (u0, v0, u1, v1), origin bottom-left: stone, lacquer, roof tiles, plaster
-CELLS = {"stone": (0.0, 0.5, 0.5, 1.0), "lacquer": (0.5, 0.5, 1.0, 1.0),
-         "roof": (0.0, 0.0, 0.5, 0.5), "plaster": (0.5, 0.0, 1.0, 0.5)}
+CELLS = {
+    "stone": (0.0, 0.5, 0.5, 1.0),
+    "lacquer": (0.5, 0.5, 1.0, 1.0),
+    "roof": (0.0, 0.0, 0.5, 0.5),
+    "plaster": (0.5, 0.0, 1.0, 0.5),
+}
 
 
 def _grid(nu: int, nv: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,11 +122,18 @@ def atlas_image() -> np.ndarray:
     noise = rng.normal(0, 1, (h, w))
     half = ATLAS // 2
     # rows are top-down: v in 0.5..1 is the top half of the image
-    stone = (np.array([150, 145, 135]) + 12 * noise[..., None]
-             - 60 * (((y % 64) < 2) | (((x + 32 * ((y // 64) % 2)) % 96) < 2))[..., None])
+    stone = (
+        np.array([150, 145, 135])
+        + 12 * noise[..., None]
+        - 60 * (((y % 64) < 2) | (((x + 32 * ((y // 64) % 2)) % 96) < 2))[..., None]
+    )
     lacquer = np.array([150, 25, 20]) + 8 * noise[..., None] + (np.array([90, 150, 30]) * ((y % 128) < 10)[..., None])
-    roof = (np.array([165, 80, 45]) + 10 * noise[..., None]
-            - 50 * ((x % 32) < 3)[..., None] - 25 * ((y % 24) < 2)[..., None])
+    roof = (
+        np.array([165, 80, 45])
+        + 10 * noise[..., None]
+        - 50 * ((x % 32) < 3)[..., None]
+        - 25 * ((y % 24) < 2)[..., None]
+    )
     plaster = np.array([225, 200, 120]) + 6 * noise[..., None]
     img[:half, :half] = stone[:half, :half]
     img[:half, half:] = lacquer[:half, half:]
@@ -196,8 +208,15 @@ def write_demo_pointcloud(directory: Path, n: int = 200_000) -> Path:
     return path
 
 
-def build_demo(out_dir: Path, anchor: Anchor, *, heights: str = "normal", compress: bool = True,
-               points: int = 200_000, progress: Callable[[float, str], None] | None = None) -> dict:
+def build_demo(
+    out_dir: Path,
+    anchor: Anchor,
+    *,
+    heights: str = "normal",
+    compress: bool = True,
+    points: int = 200_000,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict:
     """Generate the sources and tile both into ``out_dir/mesh`` and ``out_dir/pointcloud``.
 
     ``anchor`` places the local origin (base of the platform, centre); the caller must take
@@ -214,8 +233,22 @@ def build_demo(out_dir: Path, anchor: Anchor, *, heights: str = "normal", compre
         las = write_demo_pointcloud(Path(tmp) / "pc", points)
         # small leaves so that even the demo streams as a real HLOD (root + 4 leaves)
         first_half = (lambda f, s: progress(0.5 * f, s)) if progress else None
-        mesh = tile_scan(obj, out_dir / "mesh", src_crs=anchor.crs, heights=heights, anchor=anchor,
-                         compress=compress, mesh=MeshParams(max_leaf_faces=16_000), progress=first_half)
-        pc = tile_scan(las, out_dir / "pointcloud", src_crs=anchor.crs, heights=heights, anchor=anchor,
-                       progress=(lambda f, s: progress(0.5 + 0.5 * f, s)) if progress else None)
+        mesh = tile_scan(
+            obj,
+            out_dir / "mesh",
+            src_crs=anchor.crs,
+            heights=heights,
+            anchor=anchor,
+            compress=compress,
+            mesh=MeshParams(max_leaf_faces=16_000),
+            progress=first_half,
+        )
+        pc = tile_scan(
+            las,
+            out_dir / "pointcloud",
+            src_crs=anchor.crs,
+            heights=heights,
+            anchor=anchor,
+            progress=(lambda f, s: progress(0.5 + 0.5 * f, s)) if progress else None,
+        )
     return {"mesh": mesh, "pointcloud": pc}

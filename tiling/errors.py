@@ -4,6 +4,7 @@ A :class:`TilingError` carries a message written for the person who supplied the
 scan (usually a surveyor): it says what is wrong with *their* input and what to do
 about it, never a Python traceback.  Programming errors stay ordinary exceptions.
 """
+
 from __future__ import annotations
 
 

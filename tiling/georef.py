@@ -26,6 +26,7 @@ Every position then goes through ``crs.ecef.to_ecef`` (datum pinned to EPSG:6960
 for normal heights) — never through a pyproj default — and finally into the site ENU
 frame whose ENU→ECEF matrix becomes the root ``transform`` of the tileset.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,16 +83,19 @@ class Georef:
 
     def __init__(self, src_crs: int | str, heights: str, anchor: Anchor | None = None) -> None:
         if heights not in ("normal", "ellipsoidal"):
-            raise TilingError(f"Heights must be 'normal' (VN-2000, Hòn Dấu) or 'ellipsoidal' (WGS 84), "
-                              f"not {heights!r}.")
+            raise TilingError(
+                f"Heights must be 'normal' (VN-2000, Hòn Dấu) or 'ellipsoidal' (WGS 84), not {heights!r}."
+            )
         self.heights = heights
         self.anchor = anchor
         self.zone = _zone(anchor.crs if anchor is not None else src_crs)
         self.scale = 1.0
         if anchor is not None:
             if self.zone.kind != "projected":
-                raise TilingError(f"An anchor must be given as easting/northing in a projected VN-2000 zone "
-                                  f"(e.g. EPSG:5899), not in {self.zone}.")
+                raise TilingError(
+                    f"An anchor must be given as easting/northing in a projected VN-2000 zone "
+                    f"(e.g. EPSG:5899), not in {self.zone}."
+                )
             self._check_projected(np.array([[anchor.easting, anchor.northing, anchor.height]]), "anchor")
             self.scale = anchor.scale if anchor.scale is not None else self._grid_scale()
 
@@ -101,8 +105,9 @@ class Georef:
         a = self.anchor
         assert a is not None
         d = 50.0
-        x, y, z = to_ecef([a.easting - d, a.easting + d], [a.northing] * 2, [a.height] * 2,
-                          src=self.zone, heights=self.heights)
+        x, y, z = to_ecef(
+            [a.easting - d, a.easting + d], [a.northing] * 2, [a.height] * 2, src=self.zone, heights=self.heights
+        )
         ground = math.dist((x[0], y[0], z[0]), (x[1], y[1], z[1]))
         return 2 * d / ground
 
@@ -142,7 +147,8 @@ class Georef:
                 raise TilingError(
                     f"Local coordinates span {lo.round(1).tolist()} … {hi.round(1).tolist()}, which is "
                     f"not a site-sized local frame (expected metres around the anchor).",
-                    hint="If the file is already in VN-2000 or WGS 84, drop --anchor and give --crs.")
+                    hint="If the file is already in VN-2000 or WGS 84, drop --anchor and give --crs.",
+                )
             return
         corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
         if self.zone.kind == "projected":
@@ -164,7 +170,8 @@ class Georef:
                 f"Coordinates of the {what} are not plausible for {z}: eastings {e.min():.1f}…{e.max():.1f} m, "
                 f"northings {n.min():.1f}…{n.max():.1f} m; this zone expects eastings near {fe:.0f} "
                 f"(±400 km) and northings 300 000…2 900 000 m in Vietnam.",
-                hint="Check --crs (zone), or give --anchor if the file is in a local frame.")
+                hint="Check --crs (zone), or give --anchor if the file is in a local frame.",
+            )
         lon, lat = transform(e, n, src=z, dst=4326)
         lon, lat = np.asarray(lon), np.asarray(lat)
         self._check_lonlat(lon, lat, what, f"in {z}")
@@ -173,19 +180,24 @@ class Georef:
             raise TilingError(
                 f"The {what} in {z} falls at lon {lon.min():.3f}…{lon.max():.3f}, lat {lat.min():.3f}…"
                 f"{lat.max():.3f}, more than 1° outside the area where this zone is used "
-                f"({w}…{e_}°E, {s_}…{n_}°N).", hint="Check --crs: the file may be in another VN-2000 zone.")
+                f"({w}…{e_}°E, {s_}…{n_}°N).",
+                hint="Check --crs: the file may be in another VN-2000 zone.",
+            )
         self._check_heights(h, what)
 
     def _check_geographic(self, pts: np.ndarray, what: str) -> None:
         lon, lat, h = pts[:, 0], pts[:, 1], pts[:, 2]
         if self._inside_vietnam(lat, lon) and not self._inside_vietnam(lon, lat):
-            raise TilingError(f"The {what} seems to have latitude and longitude swapped "
-                              f"(x {lon.min():.4f}, y {lat.min():.4f}); x must be the longitude.")
+            raise TilingError(
+                f"The {what} seems to have latitude and longitude swapped "
+                f"(x {lon.min():.4f}, y {lat.min():.4f}); x must be the longitude."
+            )
         if np.any(np.abs(lon) > 180) or np.any(np.abs(lat) > 90):
             raise TilingError(
                 f"The {what} is declared as {self.zone} (degrees) but has x {lon.min():.1f}…{lon.max():.1f}, "
                 f"y {lat.min():.1f}…{lat.max():.1f}: these look like metres.",
-                hint="Give the VN-2000 zone (e.g. --crs EPSG:5899) or --anchor for a local frame.")
+                hint="Give the VN-2000 zone (e.g. --crs EPSG:5899) or --anchor for a local frame.",
+            )
         self._check_lonlat(lon, lat, what, f"as {self.zone}")
         self._check_heights(h, what)
 
@@ -199,13 +211,15 @@ class Georef:
             raise TilingError(
                 f"The {what} {how} falls at lon {np.nanmin(lon):.4f}…{np.nanmax(lon):.4f}, "
                 f"lat {np.nanmin(lat):.4f}…{np.nanmax(lat):.4f}, outside Vietnam.",
-                hint="Check the declared coordinate system and the axis order (x = easting/longitude).")
+                hint="Check the declared coordinate system and the axis order (x = easting/longitude).",
+            )
 
     def _check_heights(self, h: np.ndarray, what: str) -> None:
         if np.any(h < HEIGHT_RANGE[0]) or np.any(h > HEIGHT_RANGE[1]):
             raise TilingError(
                 f"Heights of the {what} range {h.min():.1f}…{h.max():.1f} m, outside "
-                f"{HEIGHT_RANGE[0]:.0f}…{HEIGHT_RANGE[1]:.0f} m; the z column may not be a height in metres.")
+                f"{HEIGHT_RANGE[0]:.0f}…{HEIGHT_RANGE[1]:.0f} m; the z column may not be a height in metres."
+            )
 
 
 class SiteFrame:
@@ -233,8 +247,14 @@ class SiteFrame:
         """WGS 84 lon/lat/ellipsoidal-h bounds of an ENU box (from its 8 corners)."""
         c = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
         g = ecef_to_geodetic(self.to_ecef(c))
-        return {"lon_min": float(g[:, 0].min()), "lat_min": float(g[:, 1].min()), "h_min": float(g[:, 2].min()),
-                "lon_max": float(g[:, 0].max()), "lat_max": float(g[:, 1].max()), "h_max": float(g[:, 2].max())}
+        return {
+            "lon_min": float(g[:, 0].min()),
+            "lat_min": float(g[:, 1].min()),
+            "h_min": float(g[:, 2].min()),
+            "lon_max": float(g[:, 0].max()),
+            "lat_max": float(g[:, 1].max()),
+            "h_max": float(g[:, 2].max()),
+        }
 
 
 def frame_for(georef: Georef, sample_xyz: np.ndarray) -> SiteFrame:

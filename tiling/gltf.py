@@ -14,6 +14,7 @@ Axis convention: glTF is Y-up and 3D Tiles applies a Y-up→Z-up rotation to glT
 content, so callers convert local ENU (east, north, up) with :func:`enu_to_gltf`
 which gives ``(e, u, -n)``.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,12 @@ import numpy as np
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
 _COMPONENT = {
-    np.dtype(np.int8): 5120, np.dtype(np.uint8): 5121, np.dtype(np.int16): 5122,
-    np.dtype(np.uint16): 5123, np.dtype(np.uint32): 5125, np.dtype(np.float32): 5126,
+    np.dtype(np.int8): 5120,
+    np.dtype(np.uint8): 5121,
+    np.dtype(np.int16): 5122,
+    np.dtype(np.uint16): 5123,
+    np.dtype(np.uint32): 5125,
+    np.dtype(np.float32): 5126,
 }
 _TYPE = {1: "SCALAR", 2: "VEC2", 3: "VEC3", 4: "VEC4"}
 MODE_POINTS = 0
@@ -120,8 +125,7 @@ class _Builder:
         self.views.append(v)
         return len(self.views) - 1
 
-    def accessor(self, arr: np.ndarray, *, target: int | None, normalized: bool = False,
-                 minmax: bool = False) -> int:
+    def accessor(self, arr: np.ndarray, *, target: int | None, normalized: bool = False, minmax: bool = False) -> int:
         arr = np.ascontiguousarray(arr)
         ncomp = 1 if arr.ndim == 1 else arr.shape[1]
         elem = arr.dtype.itemsize * ncomp
@@ -136,7 +140,9 @@ class _Builder:
             data = arr.tobytes()
         acc: dict[str, Any] = {
             "bufferView": self.view(data, target, stride),
-            "componentType": _COMPONENT[arr.dtype], "count": len(arr), "type": _TYPE[ncomp],
+            "componentType": _COMPONENT[arr.dtype],
+            "count": len(arr),
+            "type": _TYPE[ncomp],
         }
         if normalized:
             acc["normalized"] = True
@@ -148,8 +154,12 @@ class _Builder:
         return len(self.accessors) - 1
 
 
-def build_glb(primitives: list[Primitive], translation: tuple[float, float, float] = (0.0, 0.0, 0.0),
-              *, schema_id: str = "heritage") -> bytes:
+def build_glb(
+    primitives: list[Primitive],
+    translation: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    *,
+    schema_id: str = "heritage",
+) -> bytes:
     """Encode primitives as one mesh under one node (with a float64 translation)."""
     b = _Builder()
     materials: list[dict[str, Any]] = []
@@ -169,8 +179,7 @@ def build_glb(primitives: list[Primitive], translation: tuple[float, float, floa
         if p.uvs is not None:
             attrs["TEXCOORD_0"] = b.accessor(np.asarray(p.uvs, np.float32), target=ARRAY_BUFFER)
         if p.colors is not None:
-            attrs["COLOR_0"] = b.accessor(np.asarray(p.colors, np.uint8), target=ARRAY_BUFFER,
-                                          normalized=True)
+            attrs["COLOR_0"] = b.accessor(np.asarray(p.colors, np.uint8), target=ARRAY_BUFFER, normalized=True)
         for name, arr in p.attributes.items():
             attrs[name] = b.accessor(np.asarray(arr), target=ARRAY_BUFFER)
         prim: dict[str, Any] = {"attributes": attrs, "mode": p.mode}
@@ -199,8 +208,13 @@ def build_glb(primitives: list[Primitive], translation: tuple[float, float, floa
         node["translation"] = [float(t) for t in translation]
     doc: dict[str, Any] = {
         "asset": {"version": "2.0", "generator": "heritage-map tiling"},
-        "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [node], "meshes": [{"primitives": prims}],
-        "accessors": b.accessors, "bufferViews": b.views, "buffers": [{"byteLength": 0}],
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [node],
+        "meshes": [{"primitives": prims}],
+        "accessors": b.accessors,
+        "bufferViews": b.views,
+        "buffers": [{"byteLength": 0}],
     }
     if materials:
         doc["materials"] = materials
@@ -208,12 +222,17 @@ def build_glb(primitives: list[Primitive], translation: tuple[float, float, floa
         doc["textures"] = textures
         doc["images"] = images
         # sampler 0 clamps (cropped textures must not bleed from the opposite edge), 1 repeats
-        doc["samplers"] = [{"magFilter": 9729, "minFilter": 9987, "wrapS": 33071, "wrapT": 33071},
-                           {"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497}]
+        doc["samplers"] = [
+            {"magFilter": 9729, "minFilter": 9987, "wrapS": 33071, "wrapT": 33071},
+            {"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497},
+        ]
     if prop_attrs:
-        doc["extensions"] = {"EXT_structural_metadata": {
-            "schema": {"id": schema_id, "classes": {"point": {"properties": metadata_props}}},
-            "propertyAttributes": prop_attrs}}
+        doc["extensions"] = {
+            "EXT_structural_metadata": {
+                "schema": {"id": schema_id, "classes": {"point": {"properties": metadata_props}}},
+                "propertyAttributes": prop_attrs,
+            }
+        }
     if ext_used:
         doc["extensionsUsed"] = sorted(ext_used)
     binary = b"".join(b.chunks)
@@ -222,14 +241,23 @@ def build_glb(primitives: list[Primitive], translation: tuple[float, float, floa
     js = json.dumps(doc, separators=(",", ":")).encode()
     js += b" " * ((-len(js)) % 4)  # JSON chunk is padded with spaces
     total = 12 + 8 + len(js) + 8 + len(binary)
-    return b"".join([struct.pack("<III", 0x46546C67, 2, total),
-                     struct.pack("<II", len(js), 0x4E4F534A), js,
-                     struct.pack("<II", len(binary), 0x004E4942), binary])
+    return b"".join(
+        [
+            struct.pack("<III", 0x46546C67, 2, total),
+            struct.pack("<II", len(js), 0x4E4F534A),
+            js,
+            struct.pack("<II", len(binary), 0x004E4942),
+            binary,
+        ]
+    )
 
 
 def _material_json(m: Material, b: _Builder, images: list, textures: list, ext_used: set[str]) -> dict:
-    pbr: dict[str, Any] = {"baseColorFactor": [float(c) for c in m.base_color],
-                           "metallicFactor": 0.0, "roughnessFactor": 1.0}
+    pbr: dict[str, Any] = {
+        "baseColorFactor": [float(c) for c in m.base_color],
+        "metallicFactor": 0.0,
+        "roughnessFactor": 1.0,
+    }
     if m.texture is not None:
         view = b.view(m.texture.data)
         images.append({"bufferView": view, "mimeType": m.texture.mime})
@@ -244,8 +272,9 @@ def _material_json(m: Material, b: _Builder, images: list, textures: list, ext_u
     return out
 
 
-def write_glb(path: Path, primitives: list[Primitive],
-              translation: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> int:
+def write_glb(
+    path: Path, primitives: list[Primitive], translation: tuple[float, float, float] = (0.0, 0.0, 0.0)
+) -> int:
     """Write a GLB file; returns its size in bytes."""
     data = build_glb(primitives, translation)
     Path(path).write_bytes(data)

@@ -4,6 +4,7 @@ It decodes plain accessors (any byteStride, normalized integers) and node
 translations; Draco-compressed primitives are not decoded (their POSITION accessor
 still carries min/max, which :func:`position_bounds` returns).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,7 @@ class Glb:
         start = view.get("byteOffset", 0) + acc.get("byteOffset", 0)
         elem = dt.itemsize * n
         stride = view.get("byteStride", elem)
-        raw = np.frombuffer(self.bin, np.uint8, count=(count - 1) * stride + elem if count else 0,
-                            offset=start)
+        raw = np.frombuffer(self.bin, np.uint8, count=(count - 1) * stride + elem if count else 0, offset=start)
         if stride == elem:
             out = raw.view(dt)
         else:
@@ -62,12 +62,12 @@ def read_glb(path: Path | str) -> Glb:
     jlen, jtype = struct.unpack_from("<II", data, 12)
     if jtype != 0x4E4F534A:
         raise ValueError(f"{path}: first chunk is not JSON")
-    doc = json.loads(data[20:20 + jlen])
+    doc = json.loads(data[20 : 20 + jlen])
     binary = b""
     off = 20 + jlen
     if off + 8 <= len(data):
         blen, _btype = struct.unpack_from("<II", data, off)
-        binary = data[off + 8: off + 8 + blen]
+        binary = data[off + 8 : off + 8 + blen]
     return Glb(doc, binary)
 
 

@@ -5,6 +5,7 @@ Nothing is downloaded at run time: a missing ``node`` or ``node_modules`` is a h
 error with the command that fixes it, never a silent skip, because an unvalidated
 tileset must not be published.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,8 @@ def _node() -> str:
 def _require(package: str) -> None:
     if not (JS_DIR / "node_modules" / package / "package.json").is_file():
         raise NodeToolsMissing(
-            f"npm package {package!r} is missing in {JS_DIR}; run `npm ci` there (package-lock.json pins it).")
+            f"npm package {package!r} is missing in {JS_DIR}; run `npm ci` there (package-lock.json pins it)."
+        )
 
 
 def _run(script: str, paths: list[Path], extra: list[str] | None = None, timeout: float = 3600) -> dict[str, Any]:
@@ -41,9 +43,14 @@ def _run(script: str, paths: list[Path], extra: list[str] | None = None, timeout
         fh.write("\n".join(str(Path(p).resolve()) for p in paths))
         list_path = fh.name
     try:
-        proc = subprocess.run([_node(), str(JS_DIR / script), *(extra or []), "--list", list_path],
-                              capture_output=True, text=True, timeout=timeout, cwd=JS_DIR,
-                              check=False)  # exit 1 = "some file has errors", read from the JSON
+        proc = subprocess.run(
+            [_node(), str(JS_DIR / script), *(extra or []), "--list", list_path],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=JS_DIR,
+            check=False,
+        )  # exit 1 = "some file has errors", read from the JSON
     finally:
         os.unlink(list_path)
     if proc.returncode not in (0, 1) or not proc.stdout.strip():
@@ -64,5 +71,6 @@ def draco_compress(paths: list[Path], *, texcoord_bits: int = 14, position_bits:
     _require("gltf-pipeline")
     if not paths:
         return {"files": 0, "bytesBefore": 0, "bytesAfter": 0}
-    return _run("compress_glb.cjs", paths,
-                ["--texcoord-bits", str(texcoord_bits), "--position-bits", str(position_bits)])
+    return _run(
+        "compress_glb.cjs", paths, ["--texcoord-bits", str(texcoord_bits), "--position-bits", str(position_bits)]
+    )

@@ -5,6 +5,7 @@ Draco-compresses mesh tiles, validates the result (the project's 3D Tiles rules 
 gltf-validator on every glb) and only then renames it into place, so a crashed or failed
 job never leaves a partial tileset where the map server would publish it.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,13 +66,27 @@ def detect_kind(path: Path) -> Kind:
         return "pointcloud"
     if ext in MESH_EXTENSIONS:
         return "mesh"
-    raise TilingError(f"{path.name}: unsupported file type {ext or '(no extension)'!r}. "
-                      f"Point clouds: LAS, LAZ, "
-                      f"PLY, E57, XYZ, CSV, TXT, PTS; meshes: OBJ (+MTL), PLY, GLB, glTF, STL.")
+    raise TilingError(
+        f"{path.name}: unsupported file type {ext or '(no extension)'!r}. "
+        f"Point clouds: LAS, LAZ, "
+        f"PLY, E57, XYZ, CSV, TXT, PTS; meshes: OBJ (+MTL), PLY, GLB, glTF, STL."
+    )
 
 
-SCAN_EXTENSIONS = (".obj", ".glb", ".gltf", ".stl", ".ply", ".las", ".laz", ".e57",  # binary first
-                   ".xyz", ".csv", ".txt", ".pts")
+SCAN_EXTENSIONS = (
+    ".obj",
+    ".glb",
+    ".gltf",
+    ".stl",
+    ".ply",
+    ".las",
+    ".laz",
+    ".e57",  # binary first
+    ".xyz",
+    ".csv",
+    ".txt",
+    ".pts",
+)
 MAX_UNPACKED = 64 << 30  # bytes; refuse zip bombs
 
 
@@ -86,8 +101,7 @@ def _unpack(archive: Path, dest: Path) -> Path:
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if sum(i.file_size for i in infos) > MAX_UNPACKED or len(infos) > 100_000:
-            raise TilingError(f"{archive.name} unpacks to more than {MAX_UNPACKED >> 30} GiB "
-                              f"or 100 000 files.")
+            raise TilingError(f"{archive.name} unpacks to more than {MAX_UNPACKED >> 30} GiB or 100 000 files.")
         root = dest.resolve()
         for info in infos:
             target = (root / info.filename).resolve()
@@ -103,21 +117,30 @@ def _unpack(archive: Path, dest: Path) -> Path:
     found = found or [p for p in files if p.suffix.lower() in SCAN_EXTENSIONS[8:]]
     if len(found) != 1:
         names = ", ".join(sorted(str(p.relative_to(root)) for p in found)) or "none"
-        raise TilingError(f"{archive.name} must contain exactly one scan file (OBJ/GLB/PLY/STL/LAS/LAZ/E57/"
-                          f"XYZ/CSV/PTS, with its textures); found: {names}.")
+        raise TilingError(
+            f"{archive.name} must contain exactly one scan file (OBJ/GLB/PLY/STL/LAS/LAZ/E57/"
+            f"XYZ/CSV/PTS, with its textures); found: {names}."
+        )
     return found[0]
 
 
-def _make_georef(src_crs: int | str | None, heights: str, anchor: Anchor | tuple[float, float, float] | None,
-                 heading: float, file_epsg: int | None) -> Georef:
+def _make_georef(
+    src_crs: int | str | None,
+    heights: str,
+    anchor: Anchor | tuple[float, float, float] | None,
+    heading: float,
+    file_epsg: int | None,
+) -> Georef:
     if isinstance(anchor, tuple):
         anchor = Anchor(*anchor, crs=src_crs if src_crs is not None else 5899, heading=heading)
     if anchor is not None:
         return Georef(anchor.crs, heights, anchor)
     crs = src_crs if src_crs is not None else file_epsg
     if crs is None:
-        raise TilingError("The coordinate system of the scan is not known.",
-                          hint="Declare it (e.g. --crs EPSG:5899), or give --anchor E,N,H for a local frame.")
+        raise TilingError(
+            "The coordinate system of the scan is not known.",
+            hint="Declare it (e.g. --crs EPSG:5899), or give --anchor E,N,H for a local frame.",
+        )
     return Georef(crs, heights)
 
 
@@ -136,11 +159,20 @@ def _publish(tmp: Path, out_dir: Path) -> None:
         os.rename(tmp, out_dir)
 
 
-def tile_scan(input_path: str | os.PathLike, out_dir: str | os.PathLike, *, src_crs: int | str | None = None,
-              heights: Literal["normal", "ellipsoidal"] = "normal",
-              anchor: Anchor | tuple[float, float, float] | None = None, heading: float = 0.0,
-              kind: Kind | None = None, compress: bool = True, progress: ProgressFn | None = None,
-              octree: OctreeParams | None = None, mesh: MeshParams | None = None) -> TileStats:
+def tile_scan(
+    input_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    src_crs: int | str | None = None,
+    heights: Literal["normal", "ellipsoidal"] = "normal",
+    anchor: Anchor | tuple[float, float, float] | None = None,
+    heading: float = 0.0,
+    kind: Kind | None = None,
+    compress: bool = True,
+    progress: ProgressFn | None = None,
+    octree: OctreeParams | None = None,
+    mesh: MeshParams | None = None,
+) -> TileStats:
     """Tile a laser scan (point cloud or mesh) into ``out_dir`` (tileset.json + tiles/).
 
     src_crs: EPSG code/string of the file's coordinates (4326, 5899, …); may be omitted for
@@ -174,8 +206,7 @@ def tile_scan(input_path: str | os.PathLike, out_dir: str | os.PathLike, *, src_
         if kind == "pointcloud":
             source = open_points(src)
             georef = _make_georef(src_crs, heights, anchor, heading, source.epsg)
-            res = tile_pointcloud(source, georef, tmp, work, params=octree,
-                                  progress=lambda f, s: report(0.85 * f, s))
+            res = tile_pointcloud(source, georef, tmp, work, params=octree, progress=lambda f, s: report(0.85 * f, s))
             stats.points = res.points
             extra: dict[str, Any] = {"attributes": res.attributes}
         else:
@@ -198,9 +229,15 @@ def tile_scan(input_path: str | os.PathLike, out_dir: str | os.PathLike, *, src_
             raise ValidationFailed(problems)
         stats.bytes = _dir_size(tmp)
         stats.seconds = round(time.monotonic() - t0, 3)
-        meta = {"source": src.name, "crs": str(georef.zone.srs), "heights": heights,
-                "anchor": None if georef.anchor is None else asdict(georef.anchor),
-                "anchor_scale": georef.scale, **stats.to_dict(), **extra}
+        meta = {
+            "source": src.name,
+            "crs": str(georef.zone.srs),
+            "heights": heights,
+            "anchor": None if georef.anchor is None else asdict(georef.anchor),
+            "anchor_scale": georef.scale,
+            **stats.to_dict(),
+            **extra,
+        }
         meta["tileset"] = "tileset.json"
         (tmp / "scan.json").write_text(json.dumps(meta, indent=1, default=str))
         _publish(tmp, out)

@@ -4,6 +4,7 @@ Used by the point-cloud reader (streamed, memory-bounded) and by format detectio
 (a PLY with faces is a mesh, without faces a point cloud).  Binary vertex data is
 memory-mapped, so a 50 M-point file is read slice by slice.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -15,9 +16,22 @@ import numpy as np
 from .errors import TilingError
 
 _TYPES = {
-    "char": "i1", "int8": "i1", "uchar": "u1", "uint8": "u1", "short": "i2", "int16": "i2",
-    "ushort": "u2", "uint16": "u2", "int": "i4", "int32": "i4", "uint": "u4", "uint32": "u4",
-    "float": "f4", "float32": "f4", "double": "f8", "float64": "f8",
+    "char": "i1",
+    "int8": "i1",
+    "uchar": "u1",
+    "uint8": "u1",
+    "short": "i2",
+    "int16": "i2",
+    "ushort": "u2",
+    "uint16": "u2",
+    "int": "i4",
+    "int32": "i4",
+    "uint": "u4",
+    "uint32": "u4",
+    "float": "f4",
+    "float32": "f4",
+    "double": "f8",
+    "float64": "f8",
 }
 
 
@@ -75,8 +89,7 @@ def read_header(path: Path) -> PlyHeader:
                 if fmt not in ("ascii", "binary_little_endian", "binary_big_endian"):
                     raise TilingError(f"{path.name}: unsupported PLY format {fmt!r}.")
                 return PlyHeader(fmt, elements, fh.tell())
-    raise TilingError(f"{path.name}: the PLY header has no end_header line; "
-                      f"the file is corrupt or truncated.")
+    raise TilingError(f"{path.name}: the PLY header has no end_header line; the file is corrupt or truncated.")
 
 
 def vertex_dtype(h: PlyHeader) -> np.dtype:
@@ -103,11 +116,12 @@ def iter_vertices(path: Path, h: PlyHeader, chunk: int) -> Iterator[np.ndarray]:
     offset = h.data_offset + sum(e.count * vertex_dtype_of(e, h).itemsize for e in h.elements[:first])
     need = offset + dt.itemsize * v.count
     if Path(path).stat().st_size < need:
-        raise TilingError(f"{path.name}: the PLY file is truncated ({Path(path).stat().st_size} bytes, "
-                          f"the header promises {need}).")
+        raise TilingError(
+            f"{path.name}: the PLY file is truncated ({Path(path).stat().st_size} bytes, the header promises {need})."
+        )
     mm = np.memmap(path, dtype=dt, mode="r", offset=offset, shape=(v.count,))
     for s in range(0, v.count, chunk):
-        yield np.array(mm[s:s + chunk])  # copy: native byte order, detached from the map
+        yield np.array(mm[s : s + chunk])  # copy: native byte order, detached from the map
 
 
 def vertex_dtype_of(e: PlyElement, h: PlyHeader) -> np.dtype:
@@ -127,14 +141,15 @@ def _iter_ascii(path: Path, h: PlyHeader, v: PlyElement, chunk: int) -> Iterator
             lines = [fh.readline() for _ in range(n)]
             if not lines[-1]:
                 got = v.count - left + sum(map(bool, lines))
-                raise TilingError(f"{path.name}: the PLY file ends after {got} "
-                                  f"of {v.count} vertices (truncated).")
+                raise TilingError(f"{path.name}: the PLY file ends after {got} of {v.count} vertices (truncated).")
             try:
                 vals = np.array(b" ".join(lines).split(), dtype=np.float64)
                 arr = vals.reshape(n, ncol)
             except ValueError:
-                raise TilingError(f"{path.name}: cannot read PLY vertices near line {line_no + 1} after the "
-                                  f"header (expected {ncol} numbers per line).") from None
+                raise TilingError(
+                    f"{path.name}: cannot read PLY vertices near line {line_no + 1} after the "
+                    f"header (expected {ncol} numbers per line)."
+                ) from None
             out = np.empty(n, dt)
             for i, (name, _c) in enumerate(v.props):
                 out[name] = arr[:, i]

@@ -14,6 +14,7 @@ matter for our output (and the classic mistakes) are checked in Python:
 
 glTF content is checked separately by gltf-validator (:func:`validate_glb_files`).
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,22 @@ def box_from_bounds(lo: np.ndarray, hi: np.ndarray, pad: float = 0.0) -> Boundin
     """Axis-aligned box (in the tile frame) from min/max corners."""
     c = (np.asarray(lo, float) + np.asarray(hi, float)) / 2
     h = np.maximum((np.asarray(hi, float) - np.asarray(lo, float)) / 2 + pad, 1e-3)  # never flat
-    return {"box": [float(c[0]), float(c[1]), float(c[2]), float(h[0]), 0.0, 0.0,
-                    0.0, float(h[1]), 0.0, 0.0, 0.0, float(h[2])]}
+    return {
+        "box": [
+            float(c[0]),
+            float(c[1]),
+            float(c[2]),
+            float(h[0]),
+            0.0,
+            0.0,
+            0.0,
+            float(h[1]),
+            0.0,
+            0.0,
+            0.0,
+            float(h[2]),
+        ]
+    }
 
 
 def write_tileset(path: Path, tileset: Tileset) -> None:
@@ -125,8 +140,9 @@ def _check(path: Path) -> _Ctx:
     return ctx
 
 
-def _check_file(path: Path, ctx: _Ctx, world: np.ndarray, parent_vol: Volume | None,
-                parent_ge: float, where: str) -> None:
+def _check_file(
+    path: Path, ctx: _Ctx, world: np.ndarray, parent_vol: Volume | None, parent_ge: float, where: str
+) -> None:
     path = path.resolve()
     if path in ctx.visited:
         ctx.err("EXTERNAL_TILESET_CYCLE", where, f"{path.name} is referenced in a cycle")
@@ -175,15 +191,21 @@ def _transform(tile: dict, ctx: _Ctx, where: str) -> np.ndarray | None:
     t = tile.get("transform")
     if t is None:
         return np.eye(4)
-    ok = (isinstance(t, list) and len(t) == 16 and
-          all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in t))
+    ok = (
+        isinstance(t, list)
+        and len(t) == 16
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in t)
+    )
     if not ok:
         ctx.err("TRANSFORM_INVALID", where, "transform must be an array of 16 finite numbers")
         return None
     m = np.asarray(t, float).reshape(4, 4).T  # column-major
     if not np.allclose(m[3], [0, 0, 0, 1], atol=1e-12):
-        ctx.err("TRANSFORM_NOT_AFFINE", where,
-                f"the last row of transform must be 0,0,0,1 (column-major), got {m[3].tolist()}")
+        ctx.err(
+            "TRANSFORM_NOT_AFFINE",
+            where,
+            f"the last row of transform must be 0,0,0,1 (column-major), got {m[3].tolist()}",
+        )
         return None
     if abs(np.linalg.det(m[:3, :3])) < 1e-12:
         ctx.err("TRANSFORM_SINGULAR", where, "transform is not invertible")
@@ -202,14 +224,21 @@ def _volume(bv: Any, ctx: _Ctx, where: str) -> Volume | None:
     k = kinds[0]
     vals = bv[k]
     n = {"box": 12, "region": 6, "sphere": 4}[k]
-    if not (isinstance(vals, list) and len(vals) == n and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in vals)):
+    if not (
+        isinstance(vals, list)
+        and len(vals) == n
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in vals)
+    ):
         ctx.err("BOUNDING_VOLUME_INVALID", where, f"{k} must be {n} finite numbers")
         return None
     if k == "region":
         w_, s, e, nn, lo, hi = vals
-        if not (-math.pi <= w_ <= math.pi and -math.pi <= e <= math.pi and
-                -math.pi / 2 <= s <= nn <= math.pi / 2 and lo <= hi):
+        if not (
+            -math.pi <= w_ <= math.pi
+            and -math.pi <= e <= math.pi
+            and -math.pi / 2 <= s <= nn <= math.pi / 2
+            and lo <= hi
+        ):
             ctx.err("REGION_INVALID", where, f"region out of range or inverted: {vals}")
             return None
     if k == "sphere" and vals[3] < 0:
@@ -224,12 +253,19 @@ def _inside(ctx: _Ctx, parent: Volume | None, child: Volume, where: str, what: s
     tol = max(_TOL_ABS, _TOL_REL * parent.size())
     d = outside_distance(parent, child)
     if d > tol:
-        ctx.err("BOUNDING_VOLUME_NOT_CONTAINED", where,
-                f"{what} reaches {d:.3f} m outside its parent's volume")
+        ctx.err("BOUNDING_VOLUME_NOT_CONTAINED", where, f"{what} reaches {d:.3f} m outside its parent's volume")
 
 
-def _check_tile(tile: Any, ctx: _Ctx, base: Path, parent_world: np.ndarray, parent_vol: Volume | None,
-                parent_ge: float, where: str, depth: int) -> None:
+def _check_tile(
+    tile: Any,
+    ctx: _Ctx,
+    base: Path,
+    parent_world: np.ndarray,
+    parent_vol: Volume | None,
+    parent_ge: float,
+    where: str,
+    depth: int,
+) -> None:
     if not isinstance(tile, dict):
         ctx.err("TILE_NOT_OBJECT", where, "tile must be an object")
         return
@@ -260,12 +296,12 @@ def _check_tile(tile: Any, ctx: _Ctx, base: Path, parent_world: np.ndarray, pare
         ctx.err("CHILDREN_INVALID", where, "children must be an array")
         return
     for i, ch in enumerate(children):
-        _check_tile(ch, ctx, base, world, wvol, ge if ge is not None else parent_ge,
-                    f"{where}/children/{i}", depth + 1)
+        _check_tile(ch, ctx, base, world, wvol, ge if ge is not None else parent_ge, f"{where}/children/{i}", depth + 1)
 
 
-def _check_content(c: Any, ctx: _Ctx, base: Path, world: np.ndarray, tile_vol: Volume | None,
-                   ge: float, where: str) -> None:
+def _check_content(
+    c: Any, ctx: _Ctx, base: Path, world: np.ndarray, tile_vol: Volume | None, ge: float, where: str
+) -> None:
     if not isinstance(c, dict) or not isinstance(c.get("uri"), str) or not c["uri"]:
         ctx.err("CONTENT_URI_MISSING", where, "content.uri is required")
         return
@@ -297,8 +333,11 @@ def _check_content(c: Any, ctx: _Ctx, base: Path, world: np.ndarray, tile_vol: V
     if len(head) == 12:
         length = struct.unpack_from("<I", head, 8)[0]
         if length != p.stat().st_size:
-            ctx.err("CONTENT_LENGTH_MISMATCH", where,
-                    f"{uri!r} header says {length} bytes but the file has {p.stat().st_size}")
+            ctx.err(
+                "CONTENT_LENGTH_MISMATCH",
+                where,
+                f"{uri!r} header says {length} bytes but the file has {p.stat().st_size}",
+            )
     ctx.contents.append(p)
 
 
@@ -309,8 +348,11 @@ def validate_glb_files(paths: list[Path]) -> list[Issue]:
     issues = []
     for f in report["files"]:
         if f["numErrors"]:
-            first = "; ".join(f"{m['code']} {m.get('pointer') or ''} {m['message']}".strip()
-                              for m in f["messages"] if m["severity"] == 0)[:500]
+            first = "; ".join(
+                f"{m['code']} {m.get('pointer') or ''} {m['message']}".strip()
+                for m in f["messages"]
+                if m["severity"] == 0
+            )[:500]
             issues.append(Issue("error", "GLTF_VALIDATOR", f["path"], f"{f['numErrors']} error(s): {first}"))
     return issues
 
@@ -327,6 +369,19 @@ def errors(issues: list[Issue]) -> list[Issue]:
     return [i for i in issues if i.severity == "error"]
 
 
-__all__ = ["Asset", "BoundingVolume", "Content", "Issue", "Region", "Tile", "Tileset", "box_from_bounds",
-           "content_files", "errors", "validate_glb_files", "validate_output", "validate_tileset",
-           "write_tileset"]
+__all__ = [
+    "Asset",
+    "BoundingVolume",
+    "Content",
+    "Issue",
+    "Region",
+    "Tile",
+    "Tileset",
+    "box_from_bounds",
+    "content_files",
+    "errors",
+    "validate_glb_files",
+    "validate_output",
+    "validate_tileset",
+    "write_tileset",
+]

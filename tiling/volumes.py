@@ -6,6 +6,7 @@ child volume (box corners, sphere extremes, region corners and edge midpoints).
 Regions are always geodetic (EPSG:4979, radians) and ignore tile transforms, as the
 3D Tiles spec says.  The ellipsoid maths here is plain WGS 84 and involves no datum.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,15 +19,20 @@ WGS84_F = 1 / 298.257223563
 WGS84_E2 = WGS84_F * (2 - WGS84_F)
 
 
-def geodetic_to_ecef(lon_deg: np.ndarray | float, lat_deg: np.ndarray | float,
-                     h: np.ndarray | float) -> np.ndarray:
+def geodetic_to_ecef(lon_deg: np.ndarray | float, lat_deg: np.ndarray | float, h: np.ndarray | float) -> np.ndarray:
     """WGS 84 geodetic (degrees, metres) → ECEF (N, 3)."""
     lon = np.radians(np.atleast_1d(np.asarray(lon_deg, float)))
     lat = np.radians(np.atleast_1d(np.asarray(lat_deg, float)))
     h = np.atleast_1d(np.asarray(h, float))
     n = WGS84_A / np.sqrt(1 - WGS84_E2 * np.sin(lat) ** 2)
-    return np.stack([(n + h) * np.cos(lat) * np.cos(lon), (n + h) * np.cos(lat) * np.sin(lon),
-                     (n * (1 - WGS84_E2) + h) * np.sin(lat)], axis=-1)
+    return np.stack(
+        [
+            (n + h) * np.cos(lat) * np.cos(lon),
+            (n + h) * np.cos(lat) * np.sin(lon),
+            (n * (1 - WGS84_E2) + h) * np.sin(lat),
+        ],
+        axis=-1,
+    )
 
 
 def ecef_to_geodetic(p: np.ndarray) -> np.ndarray:
@@ -41,8 +47,7 @@ def ecef_to_geodetic(p: np.ndarray) -> np.ndarray:
         h = r / np.maximum(np.cos(lat), 1e-12) - n
         lat = np.arctan2(z, r * (1 - WGS84_E2 * n / (n + h)))
     n = WGS84_A / np.sqrt(1 - WGS84_E2 * np.sin(lat) ** 2)
-    h = np.where(np.abs(np.cos(lat)) > 1e-9, r / np.maximum(np.cos(lat), 1e-12) - n,
-                 np.abs(z) - n * (1 - WGS84_E2))
+    h = np.where(np.abs(np.cos(lat)) > 1e-9, r / np.maximum(np.cos(lat), 1e-12) - n, np.abs(z) - n * (1 - WGS84_E2))
     return np.stack([np.degrees(lon), np.degrees(lat), h], axis=-1)
 
 
@@ -169,6 +174,12 @@ def _region_excess(r: Region, pts: np.ndarray) -> float:
     east = r.east if r.east >= r.west else r.east + 2 * math.pi
     lon = np.where(lon < r.west - 1e-9, lon + 2 * math.pi, lon)
     rad = WGS84_A  # radians → metres, good enough for a tolerance check
-    ex = [(r.west - lon) * rad * np.cos(lat), (lon - east) * rad * np.cos(lat),
-          (r.south - lat) * rad, (lat - r.north) * rad, r.hmin - g[:, 2], g[:, 2] - r.hmax]
+    ex = [
+        (r.west - lon) * rad * np.cos(lat),
+        (lon - east) * rad * np.cos(lat),
+        (r.south - lat) * rad,
+        (lat - r.north) * rad,
+        r.hmin - g[:, 2],
+        g[:, 2] - r.hmax,
+    ]
     return float(np.max(ex))

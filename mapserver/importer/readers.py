@@ -72,7 +72,7 @@ def read_csv_text(text: str) -> Table:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(columns):
-            extra = [c for c in cells[len(columns):] if c.strip()]
+            extra = [c for c in cells[len(columns) :] if c.strip()]
             if extra:
                 raise ReadError(f"Row {number} has more values than the header has columns.")
         values = {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)}

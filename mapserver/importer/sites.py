@@ -16,8 +16,11 @@ from typing import Any
 import psycopg
 from shapely.geometry import Point
 
-from ..province import province_area
+from ..records.audit import audit_entry
+from ..regions.province import province_area
+from ..sites import queries as site_queries
 from ..text import fold_key
+from ..vocabulary import LOCATION_STATUSES
 from .readers import Row, Table
 from .values import (
     ImportRejected,
@@ -45,8 +48,7 @@ SITE_COLUMNS: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude", "vi do"),
     "location_status": ("location_status", "trang thai vi tri"),
     "location_source": ("coord_source", "location_source", "nguon toa do"),
-    "location_accuracy_m": ("coord_accuracy_m", "location_accuracy_m", "accuracy_m", "do chinh xac m",
-                            "do chinh xac"),
+    "location_accuracy_m": ("coord_accuracy_m", "location_accuracy_m", "accuracy_m", "do chinh xac m", "do chinh xac"),
     "sources": ("source", "sources", "nguon"),
     "notes": ("notes", "ghi chu"),
     "publication_status": ("publication_status", "trang thai cong bo"),
@@ -99,8 +101,9 @@ def _units_by_name(conn: psycopg.Connection) -> dict[str, str]:
             if name:
                 units[fold_key(name)] = unit_id
                 # "Huyện Xuyên Mộc" is written "Xuyên Mộc" in lists: index the bare name too.
-                bare = re.sub(r"^(tinh|thanh pho|tp|thi xa|huyen|quan|district|city|town|province) ",
-                              "", fold_key(name))
+                bare = re.sub(
+                    r"^(tinh|thanh pho|tp|thi xa|huyen|quan|district|city|town|province) ", "", fold_key(name)
+                )
                 units.setdefault(bare, unit_id)
     return units
 
@@ -123,8 +126,9 @@ def validate_rows(table: Table, units: dict[str, str], area) -> tuple[list[SiteR
     return records, errors
 
 
-def _validate_row(row: Row, values: dict[str, str], units: dict[str, str], area,
-                  errors: list[RowError]) -> SiteRecord | None:
+def _validate_row(
+    row: Row, values: dict[str, str], units: dict[str, str], area, errors: list[RowError]
+) -> SiteRecord | None:
     before = len(errors)
     n = row.number
 
@@ -140,8 +144,9 @@ def _validate_row(row: Row, values: dict[str, str], units: dict[str, str], area,
     rank = parse_enum(values.get("rank", ""), site_rank, "rank", n, errors, required=True)
     category = parse_enum(values.get("category", ""), site_category, "category", n, errors)
     decision_date = parse_date(values.get("decision_date", ""), "decision_date", n, errors)
-    accuracy = parse_float(values.get("location_accuracy_m", ""), "location_accuracy_m", n, errors,
-                           minimum=0.0, maximum=100_000.0)
+    accuracy = parse_float(
+        values.get("location_accuracy_m", ""), "location_accuracy_m", n, errors, minimum=0.0, maximum=100_000.0
+    )
     lon, lat = _position(row, values, n, errors)
     if lon is not None and lat is not None and area is not None and not area.contains(Point(lon, lat)):
         fail("lon/lat", f"({lon}, {lat}) lies outside the province (more than ~5 km from its boundary)")
@@ -153,8 +158,8 @@ def _validate_row(row: Row, values: dict[str, str], units: dict[str, str], area,
         else:
             unit_ids.append(unit)
     status = _opt(values, "location_status")
-    if status is not None and status not in ("surveyed", "sourced", "approximate", "unknown"):
-        fail("location_status", "must be surveyed, sourced, approximate or unknown")
+    if status is not None and status not in LOCATION_STATUSES:
+        fail("location_status", f"must be {', '.join(LOCATION_STATUSES[:-1])} or {LOCATION_STATUSES[-1]}")
     has_point = lon is not None and lat is not None
     if status == "unknown" and has_point:
         fail("location_status", "is 'unknown' but the row gives coordinates")
@@ -166,31 +171,46 @@ def _validate_row(row: Row, values: dict[str, str], units: dict[str, str], area,
     if len(errors) > before:
         return None
     return SiteRecord(
-        row=n, id=site_id, name_vi=name_vi, rank=rank, name_en=_opt(values, "name_en"),
-        category=category, decision_no=_opt(values, "decision_no"), decision_date=decision_date,
-        decision_issuer=_opt(values, "decision_issuer"), admin_unit_ids=unit_ids,
-        address_vi=_opt(values, "address_vi"), lon=lon, lat=lat,
+        row=n,
+        id=site_id,
+        name_vi=name_vi,
+        rank=rank,
+        name_en=_opt(values, "name_en"),
+        category=category,
+        decision_no=_opt(values, "decision_no"),
+        decision_date=decision_date,
+        decision_issuer=_opt(values, "decision_issuer"),
+        admin_unit_ids=unit_ids,
+        address_vi=_opt(values, "address_vi"),
+        lon=lon,
+        lat=lat,
         location_status=(status or "sourced") if has_point else None,
-        location_source=_opt(values, "location_source"), location_accuracy_m=accuracy,
-        sources=_opt(values, "sources"), notes=_opt(values, "notes"), publication_status=publication,
+        location_source=_opt(values, "location_source"),
+        location_accuracy_m=accuracy,
+        sources=_opt(values, "sources"),
+        notes=_opt(values, "notes"),
+        publication_status=publication,
     )
 
 
-def _position(row: Row, values: dict[str, str], n: int, errors: list[RowError]
-              ) -> tuple[float | None, float | None]:
+def _position(row: Row, values: dict[str, str], n: int, errors: list[RowError]) -> tuple[float | None, float | None]:
     if row.geometry is not None:
         geometry = row.geometry
         coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        if not isinstance(geometry, dict) or geometry.get("type") != "Point" or not isinstance(coords, list) \
-                or len(coords) < 2 or not all(isinstance(c, (int, float)) for c in coords[:2]):
+        if (
+            not isinstance(geometry, dict)
+            or geometry.get("type") != "Point"
+            or not isinstance(coords, list)
+            or len(coords) < 2
+            or not all(isinstance(c, (int, float)) for c in coords[:2])
+        ):
             errors.append(RowError(n, "geometry", "must be a GeoJSON Point with numeric coordinates"))
             return None, None
         lon, lat = float(coords[0]), float(coords[1])
     else:
         lon = parse_float(values.get("lon", ""), "lon", n, errors)
         lat = parse_float(values.get("lat", ""), "lat", n, errors)
-        if (lon is None) != (lat is None) and not any(e.row == n and e.column in ("lon", "lat")
-                                                      for e in errors):
+        if (lon is None) != (lat is None) and not any(e.row == n and e.column in ("lon", "lat") for e in errors):
             errors.append(RowError(n, "lon" if lon is None else "lat", "is empty while the other is given"))
             return None, None
     if lon is None or lat is None:
@@ -243,15 +263,6 @@ WHERE (sites.name_vi, sites.name_en, sites.rank, sites.category, sites.decision_
 RETURNING (xmax = 0) AS inserted
 """
 
-KEEP_OLD_POSITION = """
-INSERT INTO site_location_history (site_id, geom, location_status, location_source,
-                                   location_accuracy_m, replaced_by)
-SELECT id, geom, location_status, location_source, location_accuracy_m, %(actor)s
-FROM sites
-WHERE id = %(id)s AND geom IS NOT NULL
-  AND NOT ST_Equals(geom, ST_SetSRID(ST_MakePoint(%(lon)s::float8, %(lat)s::float8), 4326))
-"""
-
 
 def import_sites(conn: psycopg.Connection, table: Table, *, actor: str, source_name: str) -> ImportResult:
     """Validate every row, then upsert all of them in one transaction (or raise ImportRejected)."""
@@ -263,7 +274,7 @@ def import_sites(conn: psycopg.Connection, table: Table, *, actor: str, source_n
         for record in records:
             params: dict[str, Any] = dict(record.__dict__, actor=actor)
             if record.lon is not None:
-                conn.execute(KEEP_OLD_POSITION, params)
+                conn.execute(site_queries.ARCHIVE_POSITION_IF_MOVED, params)
             row = conn.execute(UPSERT, params).fetchone()
             if row is None:
                 unchanged += 1
@@ -272,14 +283,12 @@ def import_sites(conn: psycopg.Connection, table: Table, *, actor: str, source_n
             else:
                 updated += 1
         conn.execute(
-            "INSERT INTO audit_log (actor, action, entity, entity_id, detail) "
-            "VALUES (%s, 'import', 'sites', NULL, %s::jsonb)",
-            (actor, _json({"file": source_name, "inserted": inserted, "updated": updated,
-                          "unchanged": unchanged})))
+            *audit_entry(
+                actor,
+                "import",
+                "sites",
+                None,
+                {"file": source_name, "inserted": inserted, "updated": updated, "unchanged": unchanged},
+            )
+        )
     return ImportResult(inserted=inserted, updated=updated, unchanged=unchanged)
-
-
-def _json(value: dict) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..text import fold_key
+from ..vocabulary import CATEGORY_TERMS, RANK_TERMS, Term
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class ColumnsMissing(ImportRejected):
     pass
 
 
-def resolve_columns(header: list[str], aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]
-                    ) -> dict[str, str]:
+def resolve_columns(
+    header: list[str], aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> dict[str, str]:
     """Map canonical field names to the file's own column names (Vietnamese or English)."""
     by_key = {fold_key(col): col for col in header}
     found = {}
@@ -54,13 +56,19 @@ def resolve_columns(header: list[str], aliases: dict[str, tuple[str, ...]], requ
                 break
     missing = [name for name in required if name not in found]
     if missing:
-        raise ColumnsMissing([RowError(1, name, "required column is missing from the header")
-                              for name in missing])
+        raise ColumnsMissing([RowError(1, name, "required column is missing from the header") for name in missing])
     return found
 
 
-def parse_float(text: str, column: str, row: int, errors: list[RowError], *,
-                minimum: float | None = None, maximum: float | None = None) -> float | None:
+def parse_float(
+    text: str,
+    column: str,
+    row: int,
+    errors: list[RowError],
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float | None:
     text = text.strip()
     if not text:
         return None
@@ -95,8 +103,15 @@ def parse_date(text: str, column: str, row: int, errors: list[RowError]) -> date
         return None
 
 
-def parse_enum(text: str, lookup: Callable[[str], str | None], column: str, row: int,
-               errors: list[RowError], *, required: bool = False) -> str | None:
+def parse_enum(
+    text: str,
+    lookup: Callable[[str], str | None],
+    column: str,
+    row: int,
+    errors: list[RowError],
+    *,
+    required: bool = False,
+) -> str | None:
     text = text.strip()
     if not text:
         if required:
@@ -108,24 +123,28 @@ def parse_enum(text: str, lookup: Callable[[str], str | None], column: str, row:
     return value
 
 
-RANKS = {
-    "special national": "special_national", "quoc gia dac biet": "special_national",
-    "di tich quoc gia dac biet": "special_national", "dac biet": "special_national",
-    "national": "national", "quoc gia": "national", "di tich quoc gia": "national",
-    "provincial": "provincial", "cap tinh": "provincial", "tinh": "provincial",
-    "di tich cap tinh": "provincial",
-    "inventoried": "inventoried", "kiem ke": "inventoried", "chua xep hang": "inventoried",
-}
+def _aliases(terms: tuple[Term, ...], extra: dict[str, str]) -> dict[str, str]:
+    """Folded spellings a table may use for a code: the code, its vi and en labels, and extras."""
+    out = {fold_key(text): t.code for t in terms for text in (t.code, t.vi, t.en)}
+    out.update(extra)
+    return out
 
-CATEGORIES = {
-    "historical": "historical", "lich su": "historical", "lich su van hoa": "historical",
-    "revolutionary historical": "revolutionary_historical",
-    "lich su cach mang": "revolutionary_historical",
-    "architectural artistic": "architectural_artistic",
-    "kien truc nghe thuat": "architectural_artistic",
-    "archaeological": "archaeological", "khao co": "archaeological",
-    "scenic": "scenic", "danh lam thang canh": "scenic", "other": "other", "khac": "other",
-}
+
+RANKS = _aliases(
+    RANK_TERMS,
+    {
+        "quoc gia dac biet": "special_national",
+        "dac biet": "special_national",
+        "quoc gia": "national",
+        "cap tinh": "provincial",
+        "tinh": "provincial",
+        "di tich cap tinh": "provincial",
+        "kiem ke": "inventoried",
+        "di tich kiem ke": "inventoried",
+        "chua xep hang": "inventoried",
+    },
+)
+CATEGORIES = _aliases(CATEGORY_TERMS, {"lich su van hoa": "historical"})
 
 
 def site_rank(text: str) -> str | None:

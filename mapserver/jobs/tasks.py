@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-import psycopg
 from procrastinate import Blueprint, JobContext, RetryStrategy
+
+from ..scans.tiling_job import mark_failed, mark_queued_again, run_tiling
 
 log = logging.getLogger("heritage.jobs")
 MAX_ATTEMPTS = 3
@@ -20,17 +17,18 @@ STALLED_AFTER_SECONDS = 15.0
 def build_blueprint() -> Blueprint:
     """A fresh blueprint per app: procrastinate renames the tasks of a blueprint when it is added."""
     blueprint = Blueprint()
-    blueprint.task(name="tile_scan", pass_context=True, queue="tiling",
-                   retry=RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5))(tile_scan)
+    blueprint.task(
+        name="tile_scan", pass_context=True, queue="tiling", retry=RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5)
+    )(tile_scan)
     blueprint.periodic(cron="* * * * *")(
-        blueprint.task(name="requeue_stalled", pass_context=True, queueing_lock="requeue_stalled",
-                       queue="tiling")(requeue_stalled))
+        blueprint.task(name="requeue_stalled", pass_context=True, queueing_lock="requeue_stalled", queue="tiling")(
+            requeue_stalled
+        )
+    )
     return blueprint
 
 
 def tile_scan(context: JobContext, scan_id: int) -> None:
-    from ..scans.tiling_job import run_tiling
-
     settings = context.additional_context["settings"]
     attempt = (context.job.attempts or 0) + 1
     try:
@@ -38,9 +36,11 @@ def tile_scan(context: JobContext, scan_id: int) -> None:
     except Exception:
         log.exception("tiling scan %s failed (attempt %s of %s)", scan_id, attempt, MAX_ATTEMPTS)
         if attempt >= MAX_ATTEMPTS:
-            from ..scans.tiling_job import mark_failed
-            mark_failed(settings, scan_id, "Internal error while tiling (retried "
-                                           f"{MAX_ATTEMPTS} times); the staff has been notified in the logs.")
+            mark_failed(
+                settings,
+                scan_id,
+                f"Internal error while tiling (retried {MAX_ATTEMPTS} times); the staff has been notified in the logs.",
+            )
         raise
 
 
@@ -56,27 +56,5 @@ async def requeue_stalled_jobs(app, settings, seconds_since_heartbeat: float = S
         count += 1
         scan_id = job.task_kwargs.get("scan_id")
         if scan_id is not None:
-            _set_queued_again(settings, int(scan_id))
+            mark_queued_again(settings, int(scan_id))
     return count
-
-
-def _set_queued_again(settings, scan_id: int) -> None:
-    from ..db import database_url
-
-    with psycopg.connect(database_url(settings)) as conn:
-        conn.execute("UPDATE scans SET status = 'queued', stage = 'retrying after a worker stopped', "
-                     "updated_at = now() WHERE id = %s AND status = 'running'", (scan_id,))
-
-
-def scratch_dir(settings) -> Path:
-    root = settings.var_dir / "work"
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=root, prefix="tiling-"))
-
-
-def remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def now() -> float:
-    return time.monotonic()

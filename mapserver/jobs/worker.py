@@ -20,6 +20,11 @@ async def run_worker(settings, dsn: str, *, concurrency: int = 1, burst: bool = 
         if requeued:
             log.warning("re-queued %s job(s) left by a stopped worker", requeued)
         await app.run_worker_async(
-            queues=["tiling"], concurrency=concurrency, wait=not burst,
-            additional_context={"settings": settings}, update_heartbeat_interval=HEARTBEAT_SECONDS,
-            stalled_worker_timeout=STALLED_SECONDS, install_signal_handlers=not burst)
+            queues=["tiling"],
+            concurrency=concurrency,
+            wait=not burst,
+            additional_context={"settings": settings},
+            update_heartbeat_interval=HEARTBEAT_SECONDS,
+            stalled_worker_timeout=STALLED_SECONDS,
+            install_signal_handlers=not burst,
+        )

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..params import CATEGORIES, RANKS
+from ..records.publication import PUBLIC_SITES
+from ..vocabulary import CATEGORIES, LOCATION_STATUSES, RANKS, ROLES
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,11 @@ RELICS = Collection(
     "quyết định, vị trí (nếu đã biết). Relics of the former Bà Rịa–Vũng Tàu province with "
     "rank, ranking decision and position where known; relics without a known position "
     "have a null geometry (location not yet surveyed).",
-    from_sql="sites s",
-    where_sql="s.publication_status = 'published'",
+    from_sql=f"{PUBLIC_SITES} s",
+    where_sql="TRUE",
     id_sql="s.id",
     id_type="string",
-    geom_sql="s.public_geom",
+    geom_sql="s.geom",
     geometry_type="Point",
     temporal="decision_date",
     keywords=("di tích", "relic", "heritage", "Bà Rịa–Vũng Tàu"),
@@ -128,9 +129,7 @@ RELICS = Collection(
         Property("rank", "s.rank", "string", "Xếp hạng · Rank", enum=RANKS),
         Property("category", "s.category", "string", "Loại hình · Category", enum=CATEGORIES),
         Property("decision_no", "s.decision_no", "string", "Số quyết định xếp hạng · Ranking decision"),
-        Property(
-            "decision_date", "s.decision_date", "string", "Ngày quyết định · Decision date", format="date"
-        ),
+        Property("decision_date", "s.decision_date", "string", "Ngày quyết định · Decision date", format="date"),
         Property("decision_issuer", "s.decision_issuer", "string", "Cơ quan quyết định · Issuer"),
         Property(
             "districts",
@@ -147,7 +146,7 @@ RELICS = Collection(
             "s.location_status",
             "string",
             "Trạng thái vị trí · Location status",
-            enum=("surveyed", "sourced", "approximate", "unknown"),
+            enum=LOCATION_STATUSES,
         ),
         Property("location_source", "s.location_source", "string", "Nguồn tọa độ · Position source"),
         Property("location_accuracy_m", "s.location_accuracy_m", "number", "Độ chính xác (m) · Accuracy (m)"),
@@ -169,8 +168,8 @@ PROTECTION_ZONES = Collection(
     title="Khu vực bảo vệ di tích · Relic protection zones",
     description="Khu vực bảo vệ I và II của các di tích đã công bố. Protection zones I and II of "
     "published relics (Law on Cultural Heritage), as multipolygons.",
-    from_sql="protection_zones z JOIN sites s ON s.id = z.site_id",
-    where_sql="s.publication_status = 'published'",
+    from_sql=f"protection_zones z JOIN {PUBLIC_SITES} s ON s.id = z.site_id",
+    where_sql="TRUE",
     id_sql="z.id",
     id_type="integer",
     geom_sql="z.geom",
@@ -199,11 +198,11 @@ INTANGIBLE_PLACES = Collection(
     "heritage elements; they have no geometry of their own: the linked relic's position "
     "is used, or null when there is none.",
     from_sql="intangible_places p JOIN intangible_elements e ON e.id = p.element_id "
-    "LEFT JOIN sites s ON s.id = p.site_id AND s.publication_status = 'published'",
+    f"LEFT JOIN {PUBLIC_SITES} s ON s.id = p.site_id",
     where_sql="TRUE",
     id_sql="p.id",
     id_type="integer",
-    geom_sql="s.public_geom",
+    geom_sql="s.geom",
     geometry_type="Point",
     temporal="decision_date",
     keywords=("di sản phi vật thể", "intangible heritage"),
@@ -212,9 +211,7 @@ INTANGIBLE_PLACES = Collection(
         Property("name_vi", "e.name_vi", "string", "Tên di sản · Element name"),
         Property("name_en", "e.name_en", "string", "Name (English)"),
         Property("decision_no", "e.decision_no", "string", "Quyết định · Listing decision"),
-        Property(
-            "decision_date", "e.decision_date", "string", "Ngày quyết định · Decision date", format="date"
-        ),
+        Property("decision_date", "e.decision_date", "string", "Ngày quyết định · Decision date", format="date"),
         Property("place_vi", "p.place_vi", "string", "Nơi thực hành · Place"),
         Property("site_id", "s.id", "string", "Di tích liên quan · Linked relic"),
         Property("season", "e.season", "string", "Thời gian · Season"),
@@ -259,7 +256,6 @@ ALL: tuple[Collection, ...] = (RELICS, PROTECTION_ZONES, INTANGIBLE_PLACES, SURV
 
 def visible(role: str | None) -> list[Collection]:
     """The collections a user with ``role`` (None: anonymous) may see, in a stable order."""
-    from ..auth import ROLES
 
     def allowed(c: Collection) -> bool:
         if c.role is None:

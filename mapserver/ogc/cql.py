@@ -160,10 +160,7 @@ def _literal(node: Any) -> Any:
         if not isinstance(ends, list) or len(ends) != 2:
             raise FilterSyntaxError("interval needs two ends")
         return values.Interval(
-            *[
-                None if e == ".." else _literal({"date": e} if len(str(e)) == 10 else {"timestamp": e})
-                for e in ends
-            ]
+            *[None if e == ".." else _literal({"date": e} if len(str(e)) == 10 else {"timestamp": e}) for e in ends]
         )
     if "op" in node:
         return from_json(node)

@@ -27,7 +27,7 @@ from shapely.geometry import shape
 from crs import Zone
 
 from ..errors import InvalidParameter
-from . import crsref
+from ..geo import crsref
 from .collections import Collection, Property
 from .params import parse_instant
 
@@ -101,8 +101,7 @@ class Translator:
             prop = self.c.prop(node.name)
             if prop is None:
                 raise bad(
-                    f"'{node.name[:40]}' is not a queryable of {self.c.id} "
-                    f"(see /collections/{self.c.id}/queryables)"
+                    f"'{node.name[:40]}' is not a queryable of {self.c.id} (see /collections/{self.c.id}/queryables)"
                 )
             return Operand(prop.kind, sql.SQL(prop.sql), prop=prop)
         if isinstance(node, bool):
@@ -142,9 +141,7 @@ class Translator:
 
     def geometry_literal(self, node: values.Geometry | values.Envelope) -> Operand:
         if isinstance(node, values.Envelope):
-            return self._wgs84_literal(
-                crsref.bbox_to_wgs84([node.x1, node.y1, node.x2, node.y2], self.zone, "filter")
-            )
+            return self._wgs84_literal(crsref.bbox_to_wgs84([node.x1, node.y1, node.x2, node.y2], self.zone, "filter"))
         try:
             geometry = shape(node.geometry)
         except (
@@ -235,9 +232,7 @@ class Translator:
             raise bad(f"'{symbol}' cannot order {lhs.kind} values")
         if lhs.kind == "geometry":
             raise bad("compare geometries with S_EQUALS")
-        return sql.SQL("({} {} {})").format(
-            self.temporal_sql(lhs, rhs), sql.SQL(symbol), self.temporal_sql(rhs, lhs)
-        )
+        return sql.SQL("({} {} {})").format(self.temporal_sql(lhs, rhs), sql.SQL(symbol), self.temporal_sql(rhs, lhs))
 
     def membership(self, lhs: Operand, rhs: Operand, symbol: str) -> sql.Composable:
         array, item = (lhs, rhs) if lhs.kind == "array" else (rhs, lhs)
@@ -258,9 +253,7 @@ class Translator:
         if lhs.prop is not None and lhs.prop.name == "search_text":
             # The folded search column is matched by the folded pattern (and its trigram index).
             pattern_sql = sql.SQL("heritage_fold({})").format(pattern_sql)
-        return sql.SQL("({} {}LIKE {})").format(
-            self.bind(lhs), sql.SQL("NOT " if node.not_ else ""), pattern_sql
-        )
+        return sql.SQL("({} {}LIKE {})").format(self.bind(lhs), sql.SQL("NOT " if node.not_ else ""), pattern_sql)
 
     def between(self, node: ast.Between) -> sql.Composable:
         lhs, low = self.pair(node.lhs, node.low, "BETWEEN")
@@ -325,9 +318,7 @@ class Translator:
         else:
             start = end = self.coerce(lhs, self.operand(rhs_node))
         for end_point in (start, end):
-            if end_point is not None and (
-                not end_point.literal or end_point.kind not in ("date", "date-time")
-            ):
+            if end_point is not None and (not end_point.literal or end_point.kind not in ("date", "date-time")):
                 raise bad(f"{type(node).__name__} compares with a DATE, TIMESTAMP or INTERVAL")
 
         def test(op: str, other: Operand | None) -> sql.Composable:
@@ -374,9 +365,7 @@ class Translator:
             other = Operand("string", value=text)
             if prop.kind in ("date", "date-time"):
                 moment, date_only = parse_instant(text, prop.name)
-                other = Operand(
-                    "date" if date_only else "date-time", value=moment.date() if date_only else moment
-                )
+                other = Operand("date" if date_only else "date-time", value=moment.date() if date_only else moment)
         return sql.SQL("({} = {})").format(self.temporal_sql(target, other), self.temporal_sql(other, target))
 
 

@@ -17,7 +17,7 @@ import shapely
 
 from crs import Zone
 
-from . import crsref
+from ..geo import crsref
 from .collections import Collection
 
 JSON = "application/json"
@@ -201,10 +201,7 @@ def feature_texts(rows: list[tuple[str, Any]], zone: Zone, mode: str) -> list[st
     else:
         geometries = [row[1] for row in rows]
     # The head is a JSON object; the geometry member is inserted right after its brace.
-    return [
-        '{"geometry":' + (g if g is not None else "null") + "," + row[0][1:]
-        for row, g in zip(rows, geometries)
-    ]
+    return ['{"geometry":' + (g if g is not None else "null") + "," + row[0][1:] for row, g in zip(rows, geometries)]
 
 
 def feature_collection(features: list[str], *, matched: int, links: list[dict], timestamp: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import crsref
+from ..geo import crsref
 from .collections import Collection
 from .documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
 from .params import ITEMS_PARAMETERS
@@ -54,13 +54,10 @@ def parameters(default_limit: int = 100, max_limit: int = 10_000) -> dict[str, d
             "features whose geometry intersects it.",
             {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         ),
-        "bbox-crs": _query(
-            "bbox-crs", "CRS of bbox (default CRS84; EPSG:4326 is latitude first).", crs_schema
-        ),
+        "bbox-crs": _query("bbox-crs", "CRS of bbox (default CRS84; EPSG:4326 is latitude first).", crs_schema),
         "crs": _query(
             "crs",
-            "CRS of the response geometries (VN-2000 zones are converted with the "
-            "official EPSG:6960 parameters).",
+            "CRS of the response geometries (VN-2000 zones are converted with the official EPSG:6960 parameters).",
             crs_schema,
         ),
         "datetime": _query(
@@ -89,9 +86,7 @@ def parameters(default_limit: int = 100, max_limit: int = 10_000) -> dict[str, d
             {"type": "array", "items": {"type": "string"}},
         ),
         "skipGeometry": _query("skipGeometry", "true: features without geometry.", {"type": "boolean"}),
-        "filter": _query(
-            "filter", "CQL2 filter (cql2-text or cql2-json) on the queryables.", {"type": "string"}
-        ),
+        "filter": _query("filter", "CQL2 filter (cql2-text or cql2-json) on the queryables.", {"type": "string"}),
         "filter-lang": _query(
             "filter-lang",
             "Language of filter.",
@@ -151,16 +146,12 @@ def _collection_paths(c: Collection) -> dict[str, Any]:
         _query(
             p.name,
             f"{p.title} (equality; queryable)",
-            {"type": "string"}
-            if p.type == "array"
-            else {"type": p.type, **({"format": p.format} if p.format else {})},
+            {"type": "string"} if p.type == "array" else {"type": p.type, **({"format": p.format} if p.format else {})},
         )
         for p in c.properties
     ]
     # The documented parameters are exactly those the server accepts ("f" has its own items variant).
-    items_params = [
-        _ref("fItems" if n == "f" else n) for n in ITEMS_PARAMETERS
-    ] + queryable_params
+    items_params = [_ref("fItems" if n == "f" else n) for n in ITEMS_PARAMETERS] + queryable_params
     return {
         base: _get(
             f"Metadata of {c.id}",

@@ -7,7 +7,6 @@ parameter of its own (Part 3 queryables-query-parameters: ``rank=national``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -18,7 +17,8 @@ from shapely.geometry.base import BaseGeometry
 from crs import Zone
 
 from ..errors import InvalidParameter
-from . import crsref
+from ..geo import crsref
+from ..params import finite_number, flag, single, whole_number
 from .collections import Collection, Property
 
 ITEMS_PARAMETERS = (
@@ -66,17 +66,6 @@ class ItemsQuery:
     skip_geometry: bool = False
 
 
-def single(params: Mapping[str, Any], name: str) -> str | None:
-    """One value of a parameter. Repeats with the same value are tolerated (GDAL appends the
-    user's query parameters to links that already carry them); different values are not."""
-    values = params.getlist(name) if hasattr(params, "getlist") else [params[name]] if name in params else []
-    if not values:
-        return None
-    if len(set(values)) > 1:
-        raise InvalidParameter("is given more than once with different values", parameter=name)
-    return values[0]
-
-
 def check_known(params: Mapping[str, Any], allowed: tuple[str, ...], collection: Collection | None) -> None:
     for name in params:
         if name in allowed:
@@ -86,38 +75,13 @@ def check_known(params: Mapping[str, Any], allowed: tuple[str, ...], collection:
         raise InvalidParameter(f"unknown query parameter '{name[:40]}'", parameter=name[:40])
 
 
-def _number(text: str, parameter: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidParameter(f"'{text[:30]}' is not a number", parameter=parameter) from None
-    if not math.isfinite(value):
-        raise InvalidParameter("must be finite numbers", parameter=parameter)
-    return value
-
-
-def parse_int(
-    text: str | None, parameter: str, default: int, minimum: int, maximum: int | None = None
-) -> int:
-    if text is None or text == "":
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidParameter(f"'{text[:30]}' is not a whole number", parameter=parameter) from None
-    if value < minimum:
-        raise InvalidParameter(f"must be at least {minimum}", parameter=parameter)
-    # Larger than the maximum: served as the maximum (OGC API Features, /req/core/fc-limit-response).
-    return min(value, maximum) if maximum is not None else value
-
-
 def parse_bbox(text: str | None, bbox_crs: Zone) -> BaseGeometry | None:
     if text is None or text == "":
         return None
     parts = text.split(",")
     if len(parts) not in (4, 6):
         raise InvalidParameter("bbox must have 4 (or 6) comma-separated numbers", parameter="bbox")
-    return crsref.bbox_to_wgs84([_number(p, "bbox") for p in parts], bbox_crs)
+    return crsref.bbox_to_wgs84([finite_number(p, "bbox") for p in parts], bbox_crs)
 
 
 def parse_instant(text: str, parameter: str = "datetime") -> tuple[datetime, bool]:
@@ -165,9 +129,7 @@ def parse_properties(text: str | None, collection: Collection) -> list[str] | No
     for name in names:
         p = collection.prop(name)
         if p is None or not p.output:
-            raise InvalidParameter(
-                f"'{name[:40]}' is not a property of {collection.id}", parameter="properties"
-            )
+            raise InvalidParameter(f"'{name[:40]}' is not a property of {collection.id}", parameter="properties")
     return list(dict.fromkeys(names))
 
 
@@ -186,16 +148,6 @@ def parse_sortby(text: str | None, collection: Collection) -> list[tuple[str, bo
     return out
 
 
-def parse_bool(text: str | None, parameter: str) -> bool:
-    if text is None or text == "":
-        return False
-    if text.lower() in ("true", "1"):
-        return True
-    if text.lower() in ("false", "0"):
-        return False
-    raise InvalidParameter("must be true or false", parameter=parameter)
-
-
 def parse_items_query(
     params: Mapping[str, Any], collection: Collection, *, default_limit: int, max_limit: int
 ) -> ItemsQuery:
@@ -203,14 +155,12 @@ def parse_items_query(
     from .cql import parse_filter  # local: pygeofilter's parsers are built on first use
 
     check_known(params, ITEMS_PARAMETERS, collection)
-    bbox_crs = crsref.parse_ogc_crs(single(params, "bbox-crs"), "bbox-crs")
-    filter_crs = crsref.parse_ogc_crs(single(params, "filter-crs"), "filter-crs")
+    bbox_crs = crsref.parse_crs_param(single(params, "bbox-crs"), "bbox-crs")
+    filter_crs = crsref.parse_crs_param(single(params, "filter-crs"), "filter-crs")
     filter_text = single(params, "filter")
     filter_lang = single(params, "filter-lang") or "cql2-text"
     if filter_lang not in FILTER_LANGS:
-        raise InvalidParameter(
-            f"filter-lang must be one of {', '.join(FILTER_LANGS)}", parameter="filter-lang"
-        )
+        raise InvalidParameter(f"filter-lang must be one of {', '.join(FILTER_LANGS)}", parameter="filter-lang")
     ast = None
     if filter_text is not None and filter_text.strip():
         if len(filter_text) > MAX_FILTER_CHARS:
@@ -222,15 +172,17 @@ def parse_items_query(
         if p is not None and name not in ITEMS_PARAMETERS:
             equals.append((p, single(params, name)))
     return ItemsQuery(
-        limit=parse_int(single(params, "limit"), "limit", default_limit, 1, max_limit),
-        offset=parse_int(single(params, "offset"), "offset", 0, 0, None),
+        limit=whole_number(
+            single(params, "limit"), "limit", default=default_limit, minimum=1, maximum=max_limit, clamp=True
+        ),
+        offset=whole_number(single(params, "offset"), "offset", default=0, minimum=0),
         bbox=parse_bbox(single(params, "bbox"), bbox_crs),
         datetime=parse_datetime(single(params, "datetime")),
         properties=parse_properties(single(params, "properties"), collection),
         sortby=parse_sortby(single(params, "sortby"), collection),
-        crs=crsref.parse_ogc_crs(single(params, "crs"), "crs"),
+        crs=crsref.parse_crs_param(single(params, "crs"), "crs"),
         filter=ast,
         filter_crs=filter_crs,
         equals=equals,
-        skip_geometry=parse_bool(single(params, "skipGeometry"), "skipGeometry"),
+        skip_geometry=bool(flag(single(params, "skipGeometry"), "skipGeometry")),
     )

@@ -50,9 +50,7 @@ def where_clause(c: Collection, q: ItemsQuery, params: Params) -> sql.Composable
     parts: list[sql.Composable] = [sql.SQL(c.where_sql)]
     if q.bbox is not None:
         parts.append(
-            sql.SQL("ST_Intersects({}, ST_GeomFromWKB({}, 4326))").format(
-                sql.SQL(c.geom_sql), params.add(q.bbox.wkb)
-            )
+            sql.SQL("ST_Intersects({}, ST_GeomFromWKB({}, 4326))").format(sql.SQL(c.geom_sql), params.add(q.bbox.wkb))
         )
     if q.datetime is not None:
         temporal = _temporal(c, q.datetime, params)
@@ -109,9 +107,7 @@ def page_sql(c: Collection, q: ItemsQuery, mode: GeometryMode) -> tuple[sql.Comp
     where = where_clause(c, q, params)
     keys = c.id_parts or (c.id_sql,)
     order = _order(c, q.sortby)
-    picked = sql.SQL(", ").join(
-        sql.SQL("{} AS k{}").format(sql.SQL(k), sql.Literal(i)) for i, k in enumerate(keys)
-    )
+    picked = sql.SQL(", ").join(sql.SQL("{} AS k{}").format(sql.SQL(k), sql.Literal(i)) for i, k in enumerate(keys))
     match = sql.SQL(" AND ").join(
         sql.SQL("{} = page.k{}").format(sql.SQL(k), sql.Literal(i)) for i, k in enumerate(keys)
     )
@@ -167,6 +163,4 @@ def extent_sql(c: Collection) -> sql.Composable:
     return sql.SQL(
         "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), tmin, tmax FROM ("
         "SELECT ST_Extent({geom}) AS e, {temporal} FROM {source} WHERE {where}) AS x(e, tmin, tmax)"
-    ).format(
-        geom=sql.SQL(c.geom_sql), temporal=temporal, source=sql.SQL(c.from_sql), where=sql.SQL(c.where_sql)
-    )
+    ).format(geom=sql.SQL(c.geom_sql), temporal=temporal, source=sql.SQL(c.from_sql), where=sql.SQL(c.where_sql))

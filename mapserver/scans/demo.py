@@ -13,6 +13,7 @@ import psycopg
 import crs
 
 from ..store import Store
+from . import queries
 from .register import ScanRequest, register_scan
 
 DEMO_SITE = "con-dao-prison"
@@ -20,8 +21,9 @@ LABEL = "Mẫu minh họa (mô hình tạo tự động, không phải bản qu�
 
 
 def _anchor(conn: psycopg.Connection) -> tuple[float, float, float] | None:
-    row = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM sites WHERE id = %s AND location_status <> 'unknown'",
-                       (DEMO_SITE,)).fetchone()
+    row = conn.execute(
+        "SELECT ST_X(geom), ST_Y(geom) FROM sites WHERE id = %s AND location_status <> 'unknown'", (DEMO_SITE,)
+    ).fetchone()
     if row is None:
         return None
     lon, lat = row
@@ -37,7 +39,7 @@ def ensure_demo_scans(conn: psycopg.Connection, store: Store) -> list[int]:
     anchor = _anchor(conn)
     if anchor is None:
         return []
-    existing = conn.execute("SELECT id, status FROM scans WHERE sample AND site_id = %s", (DEMO_SITE,)).fetchall()
+    existing = conn.execute(queries.SAMPLES_OF_SITE, (DEMO_SITE,)).fetchall()
     if existing:
         return [scan_id for scan_id, status in existing if status == "queued"]
     from tiling.demo import write_demo_mesh, write_demo_pointcloud
@@ -50,9 +52,26 @@ def ensure_demo_scans(conn: psycopg.Connection, store: Store) -> list[int]:
             for part in obj.parent.iterdir():
                 zf.write(part, part.name)
         las = write_demo_pointcloud(Path(tmp) / "pc")
-        for path, name, label in ((archive, archive.name, LABEL + " — lưới 3D / mesh"),
-                                  (las, "sample-temple-points.las", LABEL + " — đám mây điểm / point cloud")):
-            ids.append(register_scan(conn, store, ScanRequest(
-                site_id=DEMO_SITE, file_path=path, file_name=name, actor="setup", crs="EPSG:5899",
-                heights="normal", anchor=anchor, heading=0.0, label=label, sample=True)))
+        for path, name, label in (
+            (archive, archive.name, LABEL + " — lưới 3D / mesh"),
+            (las, "sample-temple-points.las", LABEL + " — đám mây điểm / point cloud"),
+        ):
+            ids.append(
+                register_scan(
+                    conn,
+                    store,
+                    ScanRequest(
+                        site_id=DEMO_SITE,
+                        file_path=path,
+                        file_name=name,
+                        actor="setup",
+                        crs="EPSG:5899",
+                        heights="normal",
+                        anchor=anchor,
+                        heading=0.0,
+                        label=label,
+                        sample=True,
+                    ),
+                )
+            )
     return ids

@@ -9,8 +9,21 @@ from pathlib import Path, PurePosixPath
 
 from ..store import Store, safe_name
 
-SCAN_SUFFIXES = (".las", ".laz", ".ply", ".xyz", ".csv", ".txt", ".pts", ".e57", ".obj", ".glb", ".gltf",
-                 ".stl", ".zip")
+SCAN_SUFFIXES = (
+    ".las",
+    ".laz",
+    ".ply",
+    ".xyz",
+    ".csv",
+    ".txt",
+    ".pts",
+    ".e57",
+    ".obj",
+    ".glb",
+    ".gltf",
+    ".stl",
+    ".zip",
+)
 MAIN_SUFFIXES = (".obj", ".gltf", ".glb", ".ply", ".stl", ".las", ".laz", ".e57", ".xyz", ".pts")
 MAX_ZIP_MEMBERS = 2000
 MAX_UNPACKED_BYTES = 8 * 1024**3
@@ -24,8 +37,7 @@ def store_original(store: Store, scan_id: int, source: Path, file_name: str) -> 
     """Store the upload under scans/<id>/original/ and return the key of the file to tile."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in SCAN_SUFFIXES:
-        raise OriginalRejected(f"File type '{suffix[:10]}' is not a scan format: "
-                               f"{', '.join(SCAN_SUFFIXES)}.")
+        raise OriginalRejected(f"File type '{suffix[:10]}' is not a scan format: {', '.join(SCAN_SUFFIXES)}.")
     prefix = f"scans/{scan_id}/original"
     if suffix != ".zip":
         key = f"{prefix}/{safe_name(file_name)}"
@@ -69,6 +81,8 @@ def _unpack_to(folder: Path, source: Path) -> str:
             if target.suffix.lower() in MAIN_SUFFIXES:
                 mains.append(relative)
     if len(mains) != 1:
-        raise OriginalRejected("The ZIP archive must hold exactly one scan file (OBJ, glTF, PLY, LAS …) "
-                               f"besides its textures; found {len(mains)}.")
+        raise OriginalRejected(
+            "The ZIP archive must hold exactly one scan file (OBJ, glTF, PLY, LAS …) "
+            f"besides its textures; found {len(mains)}."
+        )
     return mains[0]

@@ -9,7 +9,10 @@ import psycopg
 
 import crs
 
+from ..records.audit import audit_entry
+from ..sites import queries as site_queries
 from ..store import Store, file_sha256
+from . import queries
 from .originals import OriginalRejected, store_original
 
 
@@ -47,7 +50,7 @@ def parse_anchor(text: str | None) -> tuple[float, float, float] | None:
 
 def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> int:
     """Insert the scan and store its original; the caller defers the job after the commit."""
-    if conn.execute("SELECT 1 FROM sites WHERE id = %s", (req.site_id,)).fetchone() is None:
+    if conn.execute(site_queries.SITE_EXISTS, (req.site_id,)).fetchone() is None:
         raise ScanRejected(f"Unknown relic id '{req.site_id[:100]}'.")
     epsg = None
     if req.crs:
@@ -64,18 +67,27 @@ def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> i
     anchor = req.anchor or (None, None, None)
     with conn.transaction():
         scan_id = conn.execute(
-            """INSERT INTO scans (site_id, label, sample, file_name, file_key, file_sha256, file_size, crs_epsg,
-                                  height_system, anchor_e, anchor_n, anchor_h, heading_deg, compress, created_by)
-               VALUES (%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
-            (req.site_id, req.label, req.sample, req.file_name[:200], sha256, size, epsg, req.heights,
-             *anchor, req.heading, req.compress, req.actor)).fetchone()[0]
+            queries.INSERT,
+            (
+                req.site_id,
+                req.label,
+                req.sample,
+                req.file_name[:200],
+                sha256,
+                size,
+                epsg,
+                req.heights,
+                *anchor,
+                req.heading,
+                req.compress,
+                req.actor,
+            ),
+        ).fetchone()[0]
         try:
             key = store_original(store, scan_id, req.file_path, req.file_name)
         except OriginalRejected as exc:
             store.delete_prefix(f"scans/{scan_id}")
             raise ScanRejected(str(exc)) from None
-        conn.execute("UPDATE scans SET file_key = %s WHERE id = %s", (key, scan_id))
-        conn.execute("INSERT INTO audit_log (actor, action, entity, entity_id, detail) "
-                     "VALUES (%s, 'upload', 'scan', %s, jsonb_build_object('site', %s::text))",
-                     (req.actor, str(scan_id), req.site_id))
+        conn.execute(queries.SET_FILE_KEY, (key, scan_id))
+        conn.execute(*audit_entry(req.actor, "upload", "scan", str(scan_id), {"site": req.site_id}))
     return scan_id

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import psycopg
 
 from ..db import database_url
-from ..jobs.tasks import remove, scratch_dir
 from ..store import make_store
+from . import queries
 
 log = logging.getLogger("heritage.tiling")
 PROGRESS_EVERY_SECONDS = 0.5
@@ -25,8 +28,8 @@ def _progress_writer(conn: psycopg.Connection, scan_id: int):
         if now - last[0] < PROGRESS_EVERY_SECONDS and fraction < 1:
             return
         last[0] = now
-        conn.execute("UPDATE scans SET progress = %s, stage = %s, updated_at = now() WHERE id = %s",
-                     (max(0.0, min(1.0, float(fraction))), stage[:200], scan_id))
+        conn.execute(queries.PROGRESS, (max(0.0, min(1.0, float(fraction))), stage[:200], scan_id))
+
     return report
 
 
@@ -36,42 +39,57 @@ def run_tiling(settings, scan_id: int, *, attempt: int = 1) -> None:
 
     store = make_store(settings)
     with psycopg.connect(database_url(settings), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT file_key, crs_epsg, height_system, anchor_e, anchor_n, anchor_h, heading_deg, compress, "
-            "coalesce(tileset_version, 0) FROM scans WHERE id = %s", (scan_id,)).fetchone()
+        row = conn.execute(queries.TILING_INPUT, (scan_id,)).fetchone()
         if row is None:
             log.warning("scan %s no longer exists; nothing to tile", scan_id)
             return
         file_key, epsg, heights, e, n, h, heading, compress, version = row
-        conn.execute("UPDATE scans SET status = 'running', progress = 0, stage = 'starting', error = NULL, "
-                     "attempts = %s, updated_at = now() WHERE id = %s", (attempt, scan_id))
+        conn.execute(queries.RUNNING, (attempt, scan_id))
         work = scratch_dir(settings)
         original_dir, _, main_name = file_key.rpartition("/")
         try:
             anchor = (e, n, h) if e is not None else None
             with store.local_tree(original_dir) as originals:
-                stats = tile_scan(originals / main_name, work / "out", src_crs=epsg, heights=heights,
-                                  anchor=anchor, heading=heading or 0.0, compress=compress,
-                                  progress=_progress_writer(conn, scan_id))
+                stats = tile_scan(
+                    originals / main_name,
+                    work / "out",
+                    src_crs=epsg,
+                    heights=heights,
+                    anchor=anchor,
+                    heading=heading or 0.0,
+                    compress=compress,
+                    progress=_progress_writer(conn, scan_id),
+                )
             new_version = version + 1
             store.put_tree(f"tiles/{scan_id}/v{new_version}", work / "out")
             details = stats.to_dict()
             details.pop("tileset", None)
-            conn.execute(
-                "UPDATE scans SET status = 'done', progress = 1, stage = 'published', kind = %s, stats = %s, "
-                "tileset_version = %s, updated_at = now() WHERE id = %s",
-                (stats.kind, json.dumps(details), new_version, scan_id))
+            conn.execute(queries.DONE, (stats.kind, json.dumps(details), new_version, scan_id))
             # Keep the previous version for caches and open viewers; older ones go.
             for old in range(1, new_version - 1):
                 store.delete_prefix(f"tiles/{scan_id}/v{old}")
         except TilingError as exc:
-            conn.execute("UPDATE scans SET status = 'failed', stage = 'failed', error = %s, updated_at = now() "
-                         "WHERE id = %s", (str(exc)[:2000], scan_id))
+            conn.execute(*queries.failed(scan_id, str(exc)))
         finally:
             remove(work)
 
 
 def mark_failed(settings, scan_id: int, reason: str) -> None:
     with psycopg.connect(database_url(settings), autocommit=True) as conn:
-        conn.execute("UPDATE scans SET status = 'failed', stage = 'failed', error = %s, updated_at = now() "
-                     "WHERE id = %s", (reason, scan_id))
+        conn.execute(*queries.failed(scan_id, reason))
+
+
+def mark_queued_again(settings, scan_id: int) -> None:
+    """A stopped worker's scan goes back to the queue (only if it was running)."""
+    with psycopg.connect(database_url(settings), autocommit=True) as conn:
+        conn.execute(queries.QUEUED_AGAIN, (scan_id,))
+
+
+def scratch_dir(settings) -> Path:
+    root = settings.var_dir / "work"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=root, prefix="tiling-"))
+
+
+def remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -61,8 +61,9 @@ def plan_columns(header: list[str] | None, *, axis_order: str | None) -> ColumnP
         raise ReadError(f"axis_order must be one of {', '.join(AXIS_ORDERS)}")
     if header is None:
         # The common receiver export: point, northing (X), easting (Y), height, code.
-        return ColumnPlan(point=0, north=1, east=2, height=3, code=4,
-                          names=("point", "northing", "easting", "height", "code"))
+        return ColumnPlan(
+            point=0, north=1, east=2, height=3, code=4, names=("point", "northing", "easting", "height", "code")
+        )
     keys = [fold_key(h) for h in header]
     found = {field: _find(keys, field) for field in ALIASES}
     if found["east"] is not None and found["north"] is not None:
@@ -71,13 +72,24 @@ def plan_columns(header: list[str] | None, *, axis_order: str | None) -> ColumnP
         east, north = found["lon"], found["lat"]
     elif found["x"] is not None and found["y"] is not None:
         if axis_order is None:
-            raise ReadError("Columns X and Y are ambiguous: in Vietnamese survey tables X is usually the "
-                            "northing. Say axis_order=north-east (X=northing, Y=easting) or east-north.")
-        east, north = ((found["y"], found["x"]) if axis_order == "north-east" else (found["x"], found["y"]))
+            raise ReadError(
+                "Columns X and Y are ambiguous: in Vietnamese survey tables X is usually the "
+                "northing. Say axis_order=north-east (X=northing, Y=easting) or east-north."
+            )
+        east, north = (found["y"], found["x"]) if axis_order == "north-east" else (found["x"], found["y"])
     else:
-        raise ReadError("No coordinate columns found: name them E/N (Đông/Bắc, easting/northing), "
-                        f"lon/lat (kinh độ/vĩ độ) or X/Y with axis_order, or use the header-less "
-                        f"receiver layout {RECEIVER_LAYOUT}.")
-    return ColumnPlan(east=east, north=north, point=found["point"], height=found["height"],
-                      code=found["code"], accuracy=found["accuracy"], time=found["time"],
-                      names=tuple(header))
+        raise ReadError(
+            "No coordinate columns found: name them E/N (Đông/Bắc, easting/northing), "
+            f"lon/lat (kinh độ/vĩ độ) or X/Y with axis_order, or use the header-less "
+            f"receiver layout {RECEIVER_LAYOUT}."
+        )
+    return ColumnPlan(
+        east=east,
+        north=north,
+        point=found["point"],
+        height=found["height"],
+        code=found["code"],
+        accuracy=found["accuracy"],
+        time=found["time"],
+        names=tuple(header),
+    )

@@ -78,8 +78,15 @@ def _column(chunk: list[list[str]], index: int | None, n: int, *, strip: bool = 
     return [cell.strip() for cell in cells] if strip else cells
 
 
-def _numbers(texts: list[str] | tuple[str, ...], rows: np.ndarray, column: str, state: FileState, *,
-             required: bool, angle: str | None = None) -> np.ndarray:
+def _numbers(
+    texts: list[str] | tuple[str, ...],
+    rows: np.ndarray,
+    column: str,
+    state: FileState,
+    *,
+    required: bool,
+    angle: str | None = None,
+) -> np.ndarray:
     """Parse a column of numbers fast; on any failure, parse one by one to name the bad rows."""
     try:
         values = np.array(texts, dtype=np.float64)
@@ -141,8 +148,9 @@ def _check_point_ids(point_ids: list[str], rows: np.ndarray, plan: ColumnPlan, s
             state.seen[pid] = row
 
 
-def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, options: Options,
-                  state: FileState) -> Converted:
+def convert_chunk(
+    numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, options: Options, state: FileState
+) -> Converted:
     zone = options.zone
     rows = np.asarray(numbers, dtype=np.int64)
     n = len(chunk)
@@ -150,23 +158,50 @@ def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, 
     geographic = zone.kind == "geographic"
     east_name = plan.name(plan.east, "longitude" if geographic else "easting")
     north_name = plan.name(plan.north, "latitude" if geographic else "northing")
-    x = _numbers(_column(columns, plan.east, n, strip=False), rows, east_name, state, required=True,
-                 angle="lon" if geographic else None)
-    y = _numbers(_column(columns, plan.north, n, strip=False), rows, north_name, state, required=True,
-                 angle="lat" if geographic else None)
-    z = (_numbers(_column(columns, plan.height, n, strip=False), rows, plan.name(plan.height, "height"), state,
-                  required=False) if plan.height is not None else np.full(len(chunk), np.nan))
-    accuracy = (_numbers(_column(columns, plan.accuracy, n, strip=False), rows, plan.name(plan.accuracy, "accuracy"),
-                         state, required=False) if plan.accuracy is not None else np.full(len(chunk), np.nan))
+    x = _numbers(
+        _column(columns, plan.east, n, strip=False),
+        rows,
+        east_name,
+        state,
+        required=True,
+        angle="lon" if geographic else None,
+    )
+    y = _numbers(
+        _column(columns, plan.north, n, strip=False),
+        rows,
+        north_name,
+        state,
+        required=True,
+        angle="lat" if geographic else None,
+    )
+    z = (
+        _numbers(
+            _column(columns, plan.height, n, strip=False), rows, plan.name(plan.height, "height"), state, required=False
+        )
+        if plan.height is not None
+        else np.full(len(chunk), np.nan)
+    )
+    accuracy = (
+        _numbers(
+            _column(columns, plan.accuracy, n, strip=False),
+            rows,
+            plan.name(plan.accuracy, "accuracy"),
+            state,
+            required=False,
+        )
+        if plan.accuracy is not None
+        else np.full(len(chunk), np.nan)
+    )
     for i in np.flatnonzero((accuracy < 0) | (accuracy > 1000)):
         state.fail(int(rows[i]), plan.name(plan.accuracy, "accuracy"), "must be between 0 and 1000 metres")
-    point_ids = (_column(columns, plan.point, n) if plan.point is not None
-                 else [str(r) for r in rows.tolist()])
+    point_ids = _column(columns, plan.point, n) if plan.point is not None else [str(r) for r in rows.tolist()]
     _check_point_ids(point_ids, rows, plan, state)
     codes = [c or None for c in _column(columns, plan.code, n)]
     observed_us, observed_present = (
         _times(_column(columns, plan.time, n), rows, plan.name(plan.time, "time"), state)
-        if plan.time is not None else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)))
+        if plan.time is not None
+        else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
+    )
 
     ok = np.isfinite(x) & np.isfinite(y)
     lon = np.full(len(chunk), np.nan)
@@ -174,17 +209,23 @@ def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, 
     if ok.any():
         lon[ok], lat[ok] = crs.to_wgs84(x[ok], y[ok], zone)
     margin = ZONE_MARGIN_DEG
-    outside_zone = ok & ((lon < zone.west - margin) | (lon > zone.east + margin)
-                         | (lat < zone.south - margin) | (lat > zone.north + margin))
+    outside_zone = ok & (
+        (lon < zone.west - margin)
+        | (lon > zone.east + margin)
+        | (lat < zone.south - margin)
+        | (lat > zone.north + margin)
+    )
     for i in np.flatnonzero(outside_zone):
-        state.fail(int(rows[i]), f"{east_name}/{north_name}",
-                   f"outside the valid range of {zone.srs} ({zone.name})")
+        state.fail(int(rows[i]), f"{east_name}/{north_name}", f"outside the valid range of {zone.srs} ({zone.name})")
     ok &= ~outside_zone
     if options.province is not None and ok.any():
         inside = shapely.contains_xy(options.province, lon, lat)
         for i in np.flatnonzero(ok & ~inside):
-            state.fail(int(rows[i]), f"{east_name}/{north_name}",
-                       f"({lon[i]:.6f}, {lat[i]:.6f}) lies outside the province (beyond the tolerance)")
+            state.fail(
+                int(rows[i]),
+                f"{east_name}/{north_name}",
+                f"({lon[i]:.6f}, {lat[i]:.6f}) lies outside the province (beyond the tolerance)",
+            )
 
     h_ell = np.full(len(chunk), np.nan)
     h_norm = np.full(len(chunk), np.nan)
@@ -198,14 +239,31 @@ def convert_chunk(numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, 
             h_norm[has_z] = crs.ellipsoidal_to_normal(lon[has_z], lat[has_z], z[has_z])
         low, high = NORMAL_HEIGHT_RANGE
         for i in np.flatnonzero(has_z & ((h_norm < low) | (h_norm > high))):
-            state.fail(int(rows[i]), plan.name(plan.height, "height"),
-                       f"implausible height {z[i]:.3f} m (normal height {h_norm[i]:.1f} m)")
+            state.fail(
+                int(rows[i]),
+                plan.name(plan.height, "height"),
+                f"implausible height {z[i]:.3f} m (normal height {h_norm[i]:.1f} m)",
+            )
     e_vn = np.full(len(chunk), np.nan)
     n_vn = np.full(len(chunk), np.nan)
     if zone.epsg == PROVINCIAL_ZONE:
         e_vn[ok], n_vn[ok] = x[ok], y[ok]  # already in the provincial zone: keep them exactly
     elif ok.any():
         e_vn[ok], n_vn[ok] = crs.from_wgs84(lon[ok], lat[ok], PROVINCIAL_ZONE)
-    return Converted(rows=rows, point_ids=point_ids, codes=codes, orig_x=x, orig_y=y, orig_z=z, lon=lon,
-                     lat=lat, h_ellipsoidal=h_ell, e_vn2000=e_vn, n_vn2000=n_vn, h_normal=h_norm,
-                     accuracy=accuracy, observed_us=observed_us, observed_present=observed_present)
+    return Converted(
+        rows=rows,
+        point_ids=point_ids,
+        codes=codes,
+        orig_x=x,
+        orig_y=y,
+        orig_z=z,
+        lon=lon,
+        lat=lat,
+        h_ellipsoidal=h_ell,
+        e_vn2000=e_vn,
+        n_vn2000=n_vn,
+        h_normal=h_norm,
+        accuracy=accuracy,
+        observed_us=observed_us,
+        observed_present=observed_present,
+    )

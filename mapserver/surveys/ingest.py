@@ -17,7 +17,9 @@ import crs
 
 from ..importer.readers import ReadError
 from ..importer.values import RowError
-from ..province import province_area
+from ..records.audit import audit_entry
+from ..regions.province import province_area
+from ..sites import queries as site_queries
 from ..store import Store, file_sha256, safe_name
 from . import pgbinary
 from .columns import HEIGHT_SYSTEMS, plan_columns
@@ -25,8 +27,10 @@ from .convert import Converted, FileState, Options, convert_chunk
 from .reader import chunks_for
 
 POSITION_MODES = ("none", "mean", "marker")
-COPY_SQL = ("COPY survey_points (batch_id, row_number, point_id, code, orig_x, orig_y, orig_z, lon, lat, "
-            "h_ellipsoidal, e_vn2000, n_vn2000, h_normal, accuracy_m, observed_at) FROM STDIN (FORMAT binary)")
+COPY_SQL = (
+    "COPY survey_points (batch_id, row_number, point_id, code, orig_x, orig_y, orig_z, lon, lat, "
+    "h_ellipsoidal, e_vn2000, n_vn2000, h_normal, accuracy_m, observed_at) FROM STDIN (FORMAT binary)"
+)
 
 
 class SurveyRejected(ValueError):
@@ -73,8 +77,10 @@ def _check_request(conn: psycopg.Connection, req: SurveyRequest) -> crs.Zone:
     if req.height_system is not None and req.height_system not in HEIGHT_SYSTEMS:
         raise SurveyRejected("heights must be 'normal' (VN-2000, Hòn Dấu) or 'ellipsoidal' (WGS 84).")
     if req.height_system == "ellipsoidal" and zone.datum != "WGS84":
-        raise SurveyRejected("VN-2000 heights are normal heights (Hòn Dấu): use heights=normal, or send "
-                             "WGS 84 coordinates with their ellipsoidal heights.")
+        raise SurveyRejected(
+            "VN-2000 heights are normal heights (Hòn Dấu): use heights=normal, or send "
+            "WGS 84 coordinates with their ellipsoidal heights."
+        )
     if req.set_position not in POSITION_MODES:
         raise SurveyRejected(f"set_position must be one of {', '.join(POSITION_MODES)}.")
     if req.set_position == "marker" and not req.marker:
@@ -86,16 +92,30 @@ def _copy_rows(batch_id: int, data: Converted, keep: np.ndarray) -> bytes:
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         return b""
-    return pgbinary.rows([
-        pgbinary.int8(np.full(idx.size, batch_id)),
-        pgbinary.int4(data.rows[idx]),
-        pgbinary.text([data.point_ids[i] for i in idx]),
-        pgbinary.text([data.codes[i] for i in idx]),
-        *(pgbinary.float8(arr[idx]) for arr in (data.orig_x, data.orig_y, data.orig_z, data.lon, data.lat,
-                                                 data.h_ellipsoidal, data.e_vn2000, data.n_vn2000,
-                                                 data.h_normal, data.accuracy)),
-        pgbinary.timestamptz_us(data.observed_us[idx], data.observed_present[idx]),
-    ])
+    return pgbinary.rows(
+        [
+            pgbinary.int8(np.full(idx.size, batch_id)),
+            pgbinary.int4(data.rows[idx]),
+            pgbinary.text([data.point_ids[i] for i in idx]),
+            pgbinary.text([data.codes[i] for i in idx]),
+            *(
+                pgbinary.float8(arr[idx])
+                for arr in (
+                    data.orig_x,
+                    data.orig_y,
+                    data.orig_z,
+                    data.lon,
+                    data.lat,
+                    data.h_ellipsoidal,
+                    data.e_vn2000,
+                    data.n_vn2000,
+                    data.h_normal,
+                    data.accuracy,
+                )
+            ),
+            pgbinary.timestamptz_us(data.observed_us[idx], data.observed_present[idx]),
+        ]
+    )
 
 
 def _chunks(req: SurveyRequest, axis_order: str | None):
@@ -112,8 +132,9 @@ def _chunks(req: SurveyRequest, axis_order: str | None):
         yield plan, numbers, rows
 
 
-def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
-           progress: Callable[[int], None] | None = None) -> SurveyResult:
+def ingest(
+    conn: psycopg.Connection, store: Store, req: SurveyRequest, progress: Callable[[int], None] | None = None
+) -> SurveyResult:
     zone = _check_request(conn, req)
     sha256, size = file_sha256(req.file_path)
     options = Options(zone=zone, height_system=req.height_system, province=province_area(conn))
@@ -125,8 +146,17 @@ def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
                 """INSERT INTO survey_batches (site_id, uploaded_by, crs_epsg, height_system, axis_order,
                        file_name, file_sha256, file_size, file_key, point_count)
                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', 0) RETURNING id""",
-                (req.site_id, req.actor, zone.epsg, req.height_system, req.axis_order,
-                 req.file_name[:200], sha256, size)).fetchone()[0]
+                (
+                    req.site_id,
+                    req.actor,
+                    zone.epsg,
+                    req.height_system,
+                    req.axis_order,
+                    req.file_name[:200],
+                    sha256,
+                    size,
+                ),
+            ).fetchone()[0]
             checked_axes = False
             cursor = conn.cursor()
             # A writer thread sends the data while the next chunk is parsed: PostgreSQL's side of
@@ -135,8 +165,10 @@ def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
                 copy.write(pgbinary.SIGNATURE)
                 for plan, numbers, rows in _chunks(req, req.axis_order):
                     if plan.height is not None and req.height_system is None:
-                        raise SurveyRejected("The file has a height column: say whether the heights are "
-                                             "normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84).")
+                        raise SurveyRejected(
+                            "The file has a height column: say whether the heights are "
+                            "normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)."
+                        )
                     data = convert_chunk(numbers, rows, plan, options, state)
                     if not checked_axes:
                         _check_axes(data, zone)
@@ -149,8 +181,9 @@ def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
                         progress(len(rows))
                 copy.write(pgbinary.TRAILER)
             if state.error_count and not req.keep_valid:
-                raise SurveyRejected(f"{state.error_count} problem(s) found; nothing was stored.",
-                                     state.errors, state.error_count)
+                raise SurveyRejected(
+                    f"{state.error_count} problem(s) found; nothing was stored.", state.errors, state.error_count
+                )
             if stored == 0:
                 raise SurveyRejected("The file has no valid survey points.", state.errors, state.error_count)
             position = _set_position(conn, req, batch_id) if req.set_position != "none" else None
@@ -158,19 +191,35 @@ def ingest(conn: psycopg.Connection, store: Store, req: SurveyRequest,
             conn.execute(
                 "UPDATE survey_batches SET point_count = %s, skipped_rows = %s, errors = %s::jsonb, "
                 "file_key = %s, position_set = %s WHERE id = %s",
-                (stored, len(state.bad_rows), json.dumps([e.as_dict() for e in state.errors]), key,
-                 req.set_position if position else None, batch_id))
+                (
+                    stored,
+                    len(state.bad_rows),
+                    json.dumps([e.as_dict() for e in state.errors]),
+                    key,
+                    req.set_position if position else None,
+                    batch_id,
+                ),
+            )
             conn.execute(
-                "INSERT INTO audit_log (actor, action, entity, entity_id, detail) "
-                "VALUES (%s, 'upload', 'survey_batch', %s, %s::jsonb)",
-                (req.actor, str(batch_id), json.dumps({"site": req.site_id, "points": stored,
-                                                       "skipped": len(state.bad_rows),
-                                                       "position": req.set_position})))
+                *audit_entry(
+                    req.actor,
+                    "upload",
+                    "survey_batch",
+                    str(batch_id),
+                    {
+                        "site": req.site_id,
+                        "points": stored,
+                        "skipped": len(state.bad_rows),
+                        "position": req.set_position,
+                    },
+                )
+            )
             store.put_file(key, req.file_path)
     except ReadError as exc:
         raise SurveyRejected(str(exc)) from None
-    return SurveyResult(batch_id=batch_id, point_count=stored, skipped_rows=len(state.bad_rows),
-                        errors=state.errors, position=position)
+    return SurveyResult(
+        batch_id=batch_id, point_count=stored, skipped_rows=len(state.bad_rows), errors=state.errors, position=position
+    )
 
 
 def _check_axes(data: Converted, zone: crs.Zone) -> None:
@@ -184,23 +233,21 @@ def _check_axes(data: Converted, zone: crs.Zone) -> None:
 
 def _set_position(conn: psycopg.Connection, req: SurveyRequest, batch_id: int) -> dict:
     if req.set_position == "marker":
-        row = conn.execute("SELECT lon, lat, accuracy_m, 1 FROM survey_points "
-                           "WHERE batch_id = %s AND point_id = %s", (batch_id, req.marker)).fetchone()
+        row = conn.execute(
+            "SELECT lon, lat, accuracy_m, 1 FROM survey_points WHERE batch_id = %s AND point_id = %s",
+            (batch_id, req.marker),
+        ).fetchone()
         if row is None:
             raise SurveyRejected(f"The marker point '{req.marker[:40]}' is not among the valid points.")
         source = f"GNSS survey batch {batch_id}, marker point {req.marker}"
     else:
-        row = conn.execute("SELECT avg(lon), avg(lat), max(accuracy_m), count(*) FROM survey_points "
-                           "WHERE batch_id = %s", (batch_id,)).fetchone()
+        row = conn.execute(
+            "SELECT avg(lon), avg(lat), max(accuracy_m), count(*) FROM survey_points WHERE batch_id = %s", (batch_id,)
+        ).fetchone()
         source = f"GNSS survey batch {batch_id}, mean of {row[3]} points"
     lon, lat, accuracy, _ = row
-    conn.execute(
-        """INSERT INTO site_location_history (site_id, geom, location_status, location_source,
-                                              location_accuracy_m, replaced_by)
-           SELECT id, geom, location_status, location_source, location_accuracy_m, %s
-           FROM sites WHERE id = %s""", (req.actor, req.site_id))
-    conn.execute(
-        """UPDATE sites SET geom = ST_SetSRID(ST_MakePoint(%s, %s), 4326), location_status = 'surveyed',
-               location_source = %s, location_accuracy_m = %s, updated_at = now()
-           WHERE id = %s""", (lon, lat, source, accuracy, req.site_id))
+    for statement, values in site_queries.move_statements(
+        req.site_id, lon=lon, lat=lat, status="surveyed", source=source, accuracy=accuracy, actor=req.actor
+    ):
+        conn.execute(statement, values)
     return {"lon": lon, "lat": lat, "accuracy_m": accuracy, "source": source}

@@ -42,8 +42,7 @@ def int4(values: np.ndarray) -> Column:
 
 def text(values: list[str | None]) -> Column:
     encoded = [v.encode("utf-8") if v is not None else None for v in values]
-    lengths = np.fromiter((len(e) if e is not None else -1 for e in encoded), dtype=np.int64,
-                          count=len(encoded))
+    lengths = np.fromiter((len(e) if e is not None else -1 for e in encoded), dtype=np.int64, count=len(encoded))
     blob = np.frombuffer(b"".join(e for e in encoded if e is not None), dtype=np.uint8)
     return Column(lengths, blob)
 

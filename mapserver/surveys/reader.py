@@ -124,7 +124,7 @@ def geojson_rows(path: Path) -> tuple[list[str], list[list[str]]]:
         raise ReadError("GeoJSON must be a FeatureCollection of Point features.")
     keys: list[str] = []
     for feature in doc["features"]:
-        for key in ((feature or {}).get("properties") or {}):
+        for key in (feature or {}).get("properties") or {}:
             if key not in keys and key not in ("east", "north", "height"):
                 keys.append(key)
     header = ["east", "north", "height", *keys]
@@ -140,8 +140,14 @@ def geojson_rows(path: Path) -> tuple[list[str], list[list[str]]]:
             if "point" not in header:
                 header.append("point")
         z = str(coords[2]) if len(coords) > 2 and coords[2] is not None else ""
-        rows.append([str(coords[0]), str(coords[1]), z,
-                     *["" if props.get(k) is None else nfc(str(props.get(k))) for k in header[3:]]])
+        rows.append(
+            [
+                str(coords[0]),
+                str(coords[1]),
+                z,
+                *["" if props.get(k) is None else nfc(str(props.get(k))) for k in header[3:]],
+            ]
+        )
     return header, rows
 
 

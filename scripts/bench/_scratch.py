@@ -63,8 +63,9 @@ def load_synthetic_sites(conn, count: int) -> float:
     started = time.perf_counter()
     lon0, lat0, lon1, lat1 = VIETNAM
     conn.execute("SELECT setseed(0.42)")
-    conn.execute(SYNTHETIC_SITES_SQL, {"n": count, "lon0": lon0, "dlon": lon1 - lon0, "lat0": lat0,
-                                       "dlat": lat1 - lat0})
+    conn.execute(
+        SYNTHETIC_SITES_SQL, {"n": count, "lon0": lon0, "dlon": lon1 - lon0, "lat0": lat0, "dlat": lat1 - lat0}
+    )
     conn.execute("ANALYZE sites")
     return time.perf_counter() - started
 
@@ -74,8 +75,11 @@ def app_process(dsn: str, var_dir: Path) -> Iterator[str]:
     """The app served by uvicorn in its own process; yields its base URL once /healthz answers."""
     port = free_port()
     env = dict(os.environ, HERITAGE_DATABASE_URL=dsn, HERITAGE_VAR_DIR=str(var_dir))
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "mapserver.asgi:app", "--port", str(port),
-                               "--log-level", "warning"], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "mapserver.asgi:app", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url + "/healthz")

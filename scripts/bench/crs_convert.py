@@ -40,8 +40,11 @@ def main() -> None:
     lon = rng.uniform(106.95, 107.60, args.points)
     lat = rng.uniform(10.30, 10.85, args.points)
 
-    bare = next(t for t in TransformerGroup("EPSG:4326", "EPSG:5899", always_xy=True).transformers
-                if crs.PINNED_NAME in t.description)
+    bare = next(
+        t
+        for t in TransformerGroup("EPSG:4326", "EPSG:5899", always_xy=True).transformers
+        if crs.PINNED_NAME in t.description
+    )
 
     ours_s = _median_seconds(lambda: crs.transform(lon, lat, src=4326, dst=5899), args.repeat)
     bare_s = _median_seconds(lambda: bare.transform(lon, lat), args.repeat)

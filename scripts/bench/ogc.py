@@ -37,8 +37,6 @@ ITEMS = "/ogc/collections/relics/items"
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/5899"
 
 
-
-
 def timed(client: httpx.Client, params: dict) -> tuple[float, int]:
     t0 = time.perf_counter()
     response = client.get(ITEMS, params=params)
@@ -47,9 +45,7 @@ def timed(client: httpx.Client, params: dict) -> tuple[float, int]:
     return (time.perf_counter() - t0) * 1000, body["numberReturned"]
 
 
-def compare(
-    client: httpx.Client, pairs: list[tuple[dict, dict]], warmup: int = 20
-) -> tuple[list, list, list]:
+def compare(client: httpx.Client, pairs: list[tuple[dict, dict]], warmup: int = 20) -> tuple[list, list, list]:
     """Alternate the two requests of each pair; the first ``warmup`` pairs are not counted."""
     first, second, returned = [], [], []
     warmup = min(warmup, len(pairs))  # fewer pairs than the warm-up: warm up on all of them once
@@ -95,9 +91,7 @@ def main() -> None:
 def report(client: httpx.Client, args) -> None:
     bb = random_boxes(args.requests)
     text = [",".join(map(str, b)) for b in bb]
-    crs_pairs = [
-        ({"bbox": t, "limit": args.limit}, {"bbox": t, "limit": args.limit, "crs": VN2000}) for t in text
-    ]
+    crs_pairs = [({"bbox": t, "limit": args.limit}, {"bbox": t, "limit": args.limit, "crs": VN2000}) for t in text]
     crs84_ms, vn_ms, returned = compare(client, crs_pairs)
 
     filter_pairs = []

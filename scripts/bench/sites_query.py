@@ -17,8 +17,8 @@ import httpx
 import psycopg
 from _scratch import app_process, load_synthetic_sites, percentile, random_boxes, scratch_database
 
-from mapserver.params import site_query_from
-from mapserver.queries.sites import count_sql, page_sql
+from mapserver.sites.params import site_query_from
+from mapserver.sites.queries import count_sql, page_sql
 
 
 def bboxes(count: int) -> list[str]:
@@ -44,8 +44,7 @@ def main() -> None:
             returned = []
             with psycopg.connect(dsn, autocommit=True) as conn:
                 for i, bbox in enumerate(boxes[:20] + boxes):  # the first 20 warm both paths up
-                    query = site_query_from({"bbox": bbox, "limit": args.limit}, default_limit=100,
-                                            max_limit=10_000)
+                    query = site_query_from({"bbox": bbox, "limit": args.limit}, default_limit=100, max_limit=10_000)
                     t0 = time.perf_counter()
                     response = client.get("/api/sites", params={"bbox": bbox, "limit": args.limit})
                     response.raise_for_status()
@@ -69,12 +68,14 @@ def main() -> None:
 
     print(f"features per page: median {statistics.median(returned):.0f} (limit {args.limit})")
     print(f"{'':18}{'p50 ms':>10}{'p95 ms':>10}")
-    print(f"{'app (HTTP)':18}{percentile(app_ms, .5):10.2f}{percentile(app_ms, .95):10.2f}")
-    print(f"{'plain SQL':18}{percentile(sql_ms, .5):10.2f}{percentile(sql_ms, .95):10.2f}")
-    print(f"{'app, gzip':18}{percentile(gz_ms, .5):10.2f}{percentile(gz_ms, .95):10.2f}")
-    print(f"ratio app/SQL: p50 {percentile(app_ms, .5) / percentile(sql_ms, .5):.2f}x, "
-          f"p95 {percentile(app_ms, .95) / percentile(sql_ms, .95):.2f}x "
-          f"(goal: p95 <= 2x and app p95 < 50 ms)")
+    print(f"{'app (HTTP)':18}{percentile(app_ms, 0.5):10.2f}{percentile(app_ms, 0.95):10.2f}")
+    print(f"{'plain SQL':18}{percentile(sql_ms, 0.5):10.2f}{percentile(sql_ms, 0.95):10.2f}")
+    print(f"{'app, gzip':18}{percentile(gz_ms, 0.5):10.2f}{percentile(gz_ms, 0.95):10.2f}")
+    print(
+        f"ratio app/SQL: p50 {percentile(app_ms, 0.5) / percentile(sql_ms, 0.5):.2f}x, "
+        f"p95 {percentile(app_ms, 0.95) / percentile(sql_ms, 0.95):.2f}x "
+        f"(goal: p95 <= 2x and app p95 < 50 ms)"
+    )
 
 
 if __name__ == "__main__":

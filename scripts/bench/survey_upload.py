@@ -17,7 +17,7 @@ import numpy as np
 import psycopg
 from _scratch import app_process, scratch_database
 
-from mapserver.auth import create_user
+from mapserver.accounts.service import create_user
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -29,8 +29,7 @@ def make_csv(path: Path, rows: int) -> None:
     with open(path, "w") as fh:
         for start in range(0, rows, 100_000):
             stop = min(rows, start + 100_000)
-            fh.write("".join(f"P{i},{north[i]:.3f},{east[i]:.3f},{height[i]:.3f},TP\n"
-                             for i in range(start, stop)))
+            fh.write("".join(f"P{i},{north[i]:.3f},{east[i]:.3f},{height[i]:.3f},TP\n" for i in range(start, stop)))
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -67,15 +66,17 @@ def main() -> None:
             client = httpx.Client(base_url=url, timeout=600, headers={"Authorization": f"Bearer {token}"})
             t0 = time.perf_counter()
             with open(data, "rb") as fh:
-                response = client.post("/api/surveys", files={"file": ("points.csv", fh, "text/csv")},
-                                       data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"})
+                response = client.post(
+                    "/api/surveys",
+                    files={"file": ("points.csv", fh, "text/csv")},
+                    data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
+                )
             app = time.perf_counter() - t0
             response.raise_for_status()
             stored = response.json()["point_count"]
             peak = peak_rss_mib(pid)
     print(f"bare COPY of the CSV (floor):   {bare:6.2f} s  {args.rows / bare:12,.0f} rows/s")
-    print(f"POST /api/surveys end to end:   {app:6.2f} s  {args.rows / app:12,.0f} rows/s "
-          f"({stored:,} points stored)")
+    print(f"POST /api/surveys end to end:   {app:6.2f} s  {args.rows / app:12,.0f} rows/s ({stored:,} points stored)")
     print(f"ratio app/bare COPY: {app / bare:.2f}x   (goal: app under 10 s)")
     print(f"server peak RSS: {peak:.0f} MiB (idle {idle_rss:.0f} MiB; file {size_mib:.0f} MiB)")
 

@@ -61,8 +61,12 @@ def make_tiles(store: Path, scan_id: int, count: int) -> list[str]:
 
 
 def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[float, float]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out).groups()
     p99_ms = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -84,7 +88,8 @@ def main() -> None:
             scan_id = conn.execute(
                 "INSERT INTO scans (site_id, file_name, file_key, file_sha256, file_size, height_system, status, "
                 "progress, tileset_version, created_by) VALUES ('bach-dinh', 'bench', 'bench', '', 0, 'normal', "
-                "'done', 1, 1, 'bench') RETURNING id").fetchone()[0]
+                "'done', 1, 1, 'bench') RETURNING id"
+            ).fetchone()[0]
         var = tmp / "var"
         paths = make_tiles(var / "store", scan_id, args.tiles)
         script = tmp / "paths.lua"
@@ -106,14 +111,17 @@ def main() -> None:
         finally:
             nginx.terminate()
             nginx.wait(10)
-    print(f"{args.tiles} tiles of 16-128 KiB, wrk -t2 -c{args.connections} -d{args.seconds}s, "
-          f"{args.rounds} alternating rounds (median of rounds)")
-    med = {k: (float(np.median([r[0] for r in v])), float(np.median([r[1] for r in v])))
-           for k, v in results.items()}
+    print(
+        f"{args.tiles} tiles of 16-128 KiB, wrk -t2 -c{args.connections} -d{args.seconds}s, "
+        f"{args.rounds} alternating rounds (median of rounds)"
+    )
+    med = {k: (float(np.median([r[0] for r in v])), float(np.median([r[1] for r in v]))) for k, v in results.items()}
     for name in ("nginx", "app"):
         print(f"{name:6} {med[name][0]:10.0f} req/s   p99 {med[name][1]:8.2f} ms")
-    print(f"ratio app/nginx: throughput {med['app'][0] / med['nginx'][0]:.2f}x, "
-          f"p99 {med['app'][1] / med['nginx'][1]:.2f}x")
+    print(
+        f"ratio app/nginx: throughput {med['app'][0] / med['nginx'][0]:.2f}x, "
+        f"p99 {med['app'][1] / med['nginx'][1]:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ py3dtiles 12.1.1 pins numpy < 2.4, so it lives in its own venv, e.g.::
 
 Smaller runs: ``--points 1000000 --faces 200000``; ``--skip-py3dtiles``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,10 @@ from tiling.pointcloud.octree import OctreeParams
 
 E0, N0, H0 = 426900.0, 1144200.0, 15.0  # notes §6 anchor (EPSG:5899, normal height)
 TW = "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
-REF_CRS = ("+proj=tmerc +lat_0=0 +lon_0=107.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
-           f"+towgs84={TW} +geoidgrids=/usr/share/proj/egm96_15.gtx +units=m +vunits=m +no_defs +type=crs")
+REF_CRS = (
+    "+proj=tmerc +lat_0=0 +lon_0=107.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+    f"+towgs84={TW} +geoidgrids=/usr/share/proj/egm96_15.gtx +units=m +vunits=m +no_defs +type=crs"
+)
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -92,7 +95,7 @@ def make_mesh(d: Path, faces: int, seed: int = 11) -> Path:
     rng = np.random.default_rng(seed)
     m = int(np.sqrt(faces / 2))
     x, y = np.meshgrid(np.linspace(-60, 60, m + 1), np.linspace(-60, 60, m + 1))
-    z = 6 * np.exp(-(x ** 2 + y ** 2) / 1500) + 0.5 * np.sin(x / 3) * np.cos(y / 4)
+    z = 6 * np.exp(-(x**2 + y**2) / 1500) + 0.5 * np.sin(x / 3) * np.cos(y / 4)
     z += (np.abs(x - 20) < 1.5) * 4 + rng.normal(0, 0.02, x.shape)
     v = np.c_[x.ravel(), y.ravel(), z.ravel()]
     uv = np.c_[(x.ravel() + 60) / 120, (y.ravel() + 60) / 120]
@@ -130,8 +133,8 @@ def _walk(ts_path: Path):
 def _pnts_positions(path: Path) -> np.ndarray:
     data = path.read_bytes()
     _, _, _, ftj, ftb, _btj, _btb = struct.unpack_from("<4sIIIIII", data, 0)
-    ft = json.loads(data[28:28 + ftj])
-    body = data[28 + ftj: 28 + ftj + ftb]
+    ft = json.loads(data[28 : 28 + ftj])
+    body = data[28 + ftj : 28 + ftj + ftb]
     n = ft["POINTS_LENGTH"]
     if "POSITION" in ft:
         p = np.frombuffer(body, np.float32, n * 3, ft["POSITION"]["byteOffset"]).reshape(n, 3).astype(float)
@@ -181,24 +184,44 @@ def bench_points(work: Path, n: int, py3dtiles: str | None, jobs: int) -> None:
     stats = tile_scan(las, work / "ours", src_crs=5899, heights="normal", octree=OctreeParams(workers=jobs))
     ours = time.monotonic() - t
     med, mx, dz = control_errors(work / "ours" / "tileset.json", ref)
-    print(f"[points] tiling/ (workers={jobs}): {ours:7.1f} s  {n / ours / 1e3:7.0f} k points/s  {stats.tiles} tiles "
-          f"{stats.bytes / 1e6:.0f} MB  (incl. validation)  position error median {med * 1000:.1f} mm, "
-          f"max {mx * 1000:.1f} mm, mean vertical {dz * 1000:+.1f} mm")
+    print(
+        f"[points] tiling/ (workers={jobs}): {ours:7.1f} s  {n / ours / 1e3:7.0f} k points/s  {stats.tiles} tiles "
+        f"{stats.bytes / 1e6:.0f} MB  (incl. validation)  position error median {med * 1000:.1f} mm, "
+        f"max {mx * 1000:.1f} mm, mean vertical {dz * 1000:+.1f} mm"
+    )
     if not py3dtiles:
         print("[points] py3dtiles: skipped (give --py3dtiles PATH)")
         return
     t = time.monotonic()
-    r = subprocess.run([py3dtiles, "convert", str(las), "--out", str(work / "py3dtiles"), "--overwrite",
-                        "--srs_in", "5899", "--srs_out", "4978", "--jobs", str(jobs)],
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [
+            py3dtiles,
+            "convert",
+            str(las),
+            "--out",
+            str(work / "py3dtiles"),
+            "--overwrite",
+            "--srs_in",
+            "5899",
+            "--srs_out",
+            "4978",
+            "--jobs",
+            str(jobs),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     theirs = time.monotonic() - t
     if r.returncode:
         print(f"[points] py3dtiles failed: {r.stderr[-2000:]}")
         return
     n_tiles = sum(1 for _ in (work / "py3dtiles").rglob("*.pnts"))
     med2, mx2, dz2 = control_errors(work / "py3dtiles" / "tileset.json", ref)
-    print(f"[points] py3dtiles : {theirs:7.1f} s  {n / theirs / 1e3:7.0f} k points/s  {n_tiles} tiles  "
-          f"position error median {med2 * 1000:.1f} mm, max {mx2 * 1000:.1f} mm, mean vertical {dz2 * 1000:+.1f} mm")
+    print(
+        f"[points] py3dtiles : {theirs:7.1f} s  {n / theirs / 1e3:7.0f} k points/s  {n_tiles} tiles  "
+        f"position error median {med2 * 1000:.1f} mm, max {mx2 * 1000:.1f} mm, mean vertical {dz2 * 1000:+.1f} mm"
+    )
     print(f"[points] speed ratio tiling/ : py3dtiles = {theirs / ours:.2f}x")
 
 
@@ -214,11 +237,12 @@ def bench_mesh(work: Path, faces: int) -> None:
     def progress(f: float, stage: str) -> None:
         stages.setdefault(stage, time.monotonic() - t0)
 
-    stats = tile_scan(obj, work / "mesh_out", src_crs=5899, anchor=Anchor(E0, N0, H0), compress=True,
-                      progress=progress)
+    stats = tile_scan(obj, work / "mesh_out", src_crs=5899, anchor=Anchor(E0, N0, H0), compress=True, progress=progress)
     total = time.monotonic() - t0
-    print(f"[mesh] tiling/     : {total:7.1f} s  {stats.faces / total / 1e3:7.1f} k faces/s  {stats.tiles} tiles  "
-          f"{stats.bytes / 1e6:.1f} MB (Draco)  faces per level {stats.levels}")
+    print(
+        f"[mesh] tiling/     : {total:7.1f} s  {stats.faces / total / 1e3:7.1f} k faces/s  {stats.tiles} tiles  "
+        f"{stats.bytes / 1e6:.1f} MB (Draco)  faces per level {stats.levels}"
+    )
     print("[mesh] stage start times: " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
     if stats.faces >= 1_000_000:
         print(f"[mesh] goal < 60 s for 1 M faces: {'met' if total < 60 else 'NOT met'}")

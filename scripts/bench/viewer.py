@@ -30,9 +30,16 @@ from _scratch import app_process, scratch_database
 from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TIMEOUT_MS = 120_000
 
 # Synthetic located relics, spread inside the province outline (ST_GeneratePoints with a seed, so
@@ -90,8 +97,11 @@ def measure(browser, url: str, viewport: tuple[int, int], lite: bool) -> dict:
     page.goto(target, wait_until="commit")
     page.wait_for_function("window.__timings && window.__timings.firstFrame", polling=100, timeout=TIMEOUT_MS)
     wall_first = time.perf_counter() - started
-    page.wait_for_function("window.__timings.relicsShown && window.__timings.globeLoaded && window.__timings.boundaryShown",
-                           polling=100, timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "window.__timings.relicsShown && window.__timings.globeLoaded && window.__timings.boundaryShown",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
     page.wait_for_timeout(500)  # stragglers of the first view (credits, late tiles)
     timings = page.evaluate("window.__timings")
     relics = page.evaluate("window.heritage.relics.count()")
@@ -100,16 +110,29 @@ def measure(browser, url: str, viewport: tuple[int, int], lite: bool) -> dict:
 
     finished.clear()
     page.reload(wait_until="commit")
-    page.wait_for_function("window.__timings && window.__timings.relicsShown && window.__timings.globeLoaded",
-                           polling=100, timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "window.__timings && window.__timings.relicsShown && window.__timings.globeLoaded",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
     page.wait_for_timeout(500)
     warm = page.evaluate("window.__timings")
     warm_bytes, _ = transferred(finished)
-    result = {"first": timings["firstFrame"], "relics": timings["relicsShown"], "globe": timings["globeLoaded"],
-              "wall_first": wall_first * 1000, "requests": cold_requests, "bytes": cold_bytes,
-              "largest": largest[:5], "warm_first": warm["firstFrame"], "warm_relics": warm["relicsShown"],
-              "warm_requests": len(finished),
-              "warm_bytes": warm_bytes, "relic_count": relics, "errors": errors}
+    result = {
+        "first": timings["firstFrame"],
+        "relics": timings["relicsShown"],
+        "globe": timings["globeLoaded"],
+        "wall_first": wall_first * 1000,
+        "requests": cold_requests,
+        "bytes": cold_bytes,
+        "largest": largest[:5],
+        "warm_first": warm["firstFrame"],
+        "warm_relics": warm["relicsShown"],
+        "warm_requests": len(finished),
+        "warm_bytes": warm_bytes,
+        "relic_count": relics,
+        "errors": errors,
+    }
     context.close()
     return result
 
@@ -120,38 +143,53 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--viewport", default="1280x800")
     parser.add_argument("--lite", action="store_true", help="no MSAA/atmosphere/fog (?lite)")
-    parser.add_argument("--extra-relics", type=int, default=219,
-                        help="synthetic located relics added to the throw-away database")
+    parser.add_argument(
+        "--extra-relics", type=int, default=219, help="synthetic located relics added to the throw-away database"
+    )
     args = parser.parse_args()
     viewport = tuple(int(v) for v in args.viewport.lower().split("x"))
 
     from playwright.sync_api import sync_playwright
 
-    with (throwaway_app(args.extra_relics) if not args.url else _given(args.url)) as url, sync_playwright() as p:
+    with throwaway_app(args.extra_relics) if not args.url else _given(args.url) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         results = [measure(browser, url, viewport, args.lite) for _ in range(args.runs)]
         browser.close()
 
     load = os.getloadavg()[0]
-    print(f"viewer first view: {viewport[0]}x{viewport[1]}{' ?lite' if args.lite else ''}, chromium + SwiftShader, "
-          f"{results[0]['relic_count']} located relics, {args.runs} cold runs, {os.cpu_count()} CPUs, "
-          f"load average {load:.1f}")
+    print(
+        f"viewer first view: {viewport[0]}x{viewport[1]}{' ?lite' if args.lite else ''}, chromium + SwiftShader, "
+        f"{results[0]['relic_count']} located relics, {args.runs} cold runs, {os.cpu_count()} CPUs, "
+        f"load average {load:.1f}"
+    )
     print(f"{'run':>4}{'first frame':>14}{'relics shown':>14}{'globe loaded':>14}{'requests':>10}{'transferred':>14}")
     for i, r in enumerate(results, 1):
-        print(f"{i:>4}{r['first']:>11.0f} ms{r['relics']:>11.0f} ms{r['globe']:>11.0f} ms{r['requests']:>10}"
-              f"{r['bytes'] / 1e6:>11.2f} MB")
-    med = {k: statistics.median(r[k] for r in results) for k in ("first", "relics", "globe", "bytes",
-                                                                  "warm_first", "warm_relics", "warm_bytes")}
-    print(f"{'med':>4}{med['first']:>11.0f} ms{med['relics']:>11.0f} ms{med['globe']:>11.0f} ms{'':>10}"
-          f"{med['bytes'] / 1e6:>11.2f} MB")
-    print(f"warm reload (cache): first frame {med['warm_first']:.0f} ms, relics shown {med['warm_relics']:.0f} ms, "
-          f"{results[-1]['warm_requests']} requests (immutable assets from the browser cache), "
-          f"{med['warm_bytes'] / 1e3:.1f} kB transferred")
-    print("largest responses (cold): " + ", ".join(f"{path} {size / 1e3:.0f} kB" for size, path in results[-1]["largest"]))
+        print(
+            f"{i:>4}{r['first']:>11.0f} ms{r['relics']:>11.0f} ms{r['globe']:>11.0f} ms{r['requests']:>10}"
+            f"{r['bytes'] / 1e6:>11.2f} MB"
+        )
+    med = {
+        k: statistics.median(r[k] for r in results)
+        for k in ("first", "relics", "globe", "bytes", "warm_first", "warm_relics", "warm_bytes")
+    }
+    print(
+        f"{'med':>4}{med['first']:>11.0f} ms{med['relics']:>11.0f} ms{med['globe']:>11.0f} ms{'':>10}"
+        f"{med['bytes'] / 1e6:>11.2f} MB"
+    )
+    print(
+        f"warm reload (cache): first frame {med['warm_first']:.0f} ms, relics shown {med['warm_relics']:.0f} ms, "
+        f"{results[-1]['warm_requests']} requests (immutable assets from the browser cache), "
+        f"{med['warm_bytes'] / 1e3:.1f} kB transferred"
+    )
+    print(
+        "largest responses (cold): " + ", ".join(f"{path} {size / 1e3:.0f} kB" for size, path in results[-1]["largest"])
+    )
     ok_first = med["first"] < 5000
     ok_bytes = med["bytes"] < 5e6
-    print(f"goals: first frame < 5 s: {'met' if ok_first else 'MISSED'} ({med['first'] / 1000:.2f} s); "
-          f"first view < 5 MB: {'met' if ok_bytes else 'MISSED'} ({med['bytes'] / 1e6:.2f} MB)")
+    print(
+        f"goals: first frame < 5 s: {'met' if ok_first else 'MISSED'} ({med['first'] / 1000:.2f} s); "
+        f"first view < 5 MB: {'met' if ok_bytes else 'MISSED'} ({med['bytes'] / 1e6:.2f} MB)"
+    )
     errors = [e for r in results for e in r["errors"]]
     if errors:
         print(f"page errors: {errors[:5]}")

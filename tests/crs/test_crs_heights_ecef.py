@@ -136,7 +136,8 @@ def test_ecef_to_enu_origin_is_zero_and_matches_proj_topocentric() -> None:
     Z = float(origin[2]) + rng.uniform(-500, 500, 200)
     e, n, u = ecef_to_enu(X, Y, Z, lon, lat, h)
     topo = Transformer.from_pipeline(
-        f"+proj=topocentric +ellps=WGS84 +lon_0={lon} +lat_0={lat} +h_0={h}")  # independent (PROJ)
+        f"+proj=topocentric +ellps=WGS84 +lon_0={lon} +lat_0={lat} +h_0={h}"
+    )  # independent (PROJ)
     te, tn, tu = topo.transform(X, Y, Z)
     assert np.abs(np.array([e - te, n - tn, u - tu])).max() < 1e-6
     X2, Y2, Z2 = enu_to_ecef(e, n, u, lon, lat, h)
@@ -150,8 +151,9 @@ def test_vn2000_grid_is_not_enu() -> None:
     # Meridian convergence at Vũng Tàu is -0.1196° (west of the 107°45′ central meridian): grid north
     # points 0.12° west of true north, so (E - E0, N - N0) is not ENU (notes §1).
     lon, lat, h = ANCHOR_WGS
-    X, Y, Z = to_ecef([ANCHOR_VN[0], ANCHOR_VN[0]], [ANCHOR_VN[1], ANCHOR_VN[1] + 100], [15.0, 15.0],
-                      src=5899, heights="normal")
+    X, Y, Z = to_ecef(
+        [ANCHOR_VN[0], ANCHOR_VN[0]], [ANCHOR_VN[1], ANCHOR_VN[1] + 100], [15.0, 15.0], src=5899, heights="normal"
+    )
     e, n, _ = ecef_to_enu(X, Y, Z, lon, lat, h)
     angle = np.degrees(np.arctan2(e[1] - e[0], n[1] - n[0]))
     assert angle == pytest.approx(-0.1196, abs=0.002)

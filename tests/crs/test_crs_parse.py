@@ -11,57 +11,116 @@ LAT = 10 + 20 / 60 + 46 / 3600
 LON = 107 + 3 / 60 + 7 / 3600
 
 
-@pytest.mark.parametrize("text", ["10°20′46″N", "10 20 46 N", "10d20m46s", "10°20'46\"N", "10°20’46”N", "10°20'46''N",
-                                  "N10°20′46″", "n 10 20 46", "10:20:46", "+10°20′46″", "10° 20′ 46″ N",
-                                  "10°20′46″ vĩ độ Bắc", "10°20′46″ Bắc", "10º20′46″N", "10d 20m 46s N"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10°20′46″N",
+        "10 20 46 N",
+        "10d20m46s",
+        "10°20'46\"N",
+        "10°20’46”N",
+        "10°20'46''N",
+        "N10°20′46″",
+        "n 10 20 46",
+        "10:20:46",
+        "+10°20′46″",
+        "10° 20′ 46″ N",
+        "10°20′46″ vĩ độ Bắc",
+        "10°20′46″ Bắc",
+        "10º20′46″N",
+        "10d 20m 46s N",
+    ],
+)
 def test_latitude_variants(text: str) -> None:
     assert parse_angle(text) == pytest.approx(LAT, abs=1e-12)
 
 
-@pytest.mark.parametrize("text", ["107°03'07\"E", "107°03′07″E", "107 03 07 E", "107d03m07s", "E107°03'07\"",
-                                  "107°03′07″ Đông", "107°03′07″ kinh độ Đông"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "107°03'07\"E",
+        "107°03′07″E",
+        "107 03 07 E",
+        "107d03m07s",
+        "E107°03'07\"",
+        "107°03′07″ Đông",
+        "107°03′07″ kinh độ Đông",
+    ],
+)
 def test_longitude_variants(text: str) -> None:
     assert parse_angle(text) == pytest.approx(LON, abs=1e-12)
 
 
-@pytest.mark.parametrize("text, value", [("-10.3461", -10.3461), ("10.3461", 10.3461), ("10,3461", 10.3461),
-                                         ("10°20.5′", 10 + 20.5 / 60), ("10°20′46.5″", 10 + 20 / 60 + 46.5 / 3600),
-                                         ("10°20′46,5″", 10 + 20 / 60 + 46.5 / 3600), ("10 20 46 S", -LAT),
-                                         ("33 S", -33.0), ("10.5S", -10.5), ("10d20m46sS", -LAT),
-                                         ("10°20′46″ Nam", -LAT), ("71°03′W", -(71 + 3 / 60)), ("−10.5", -10.5),
-                                         ("106°36′ Tây", -106.6), ("0", 0.0), ("90N", 90.0), ("180 W", -180.0)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("-10.3461", -10.3461),
+        ("10.3461", 10.3461),
+        ("10,3461", 10.3461),
+        ("10°20.5′", 10 + 20.5 / 60),
+        ("10°20′46.5″", 10 + 20 / 60 + 46.5 / 3600),
+        ("10°20′46,5″", 10 + 20 / 60 + 46.5 / 3600),
+        ("10 20 46 S", -LAT),
+        ("33 S", -33.0),
+        ("10.5S", -10.5),
+        ("10d20m46sS", -LAT),
+        ("10°20′46″ Nam", -LAT),
+        ("71°03′W", -(71 + 3 / 60)),
+        ("−10.5", -10.5),
+        ("106°36′ Tây", -106.6),
+        ("0", 0.0),
+        ("90N", 90.0),
+        ("180 W", -180.0),
+    ],
+)
 def test_signs_and_decimals(text: str, value: float) -> None:
     assert parse_angle(text) == pytest.approx(value, abs=1e-12)
 
 
-@pytest.mark.parametrize("text, kind, message", [
-    ("91°N", None, "out of range"),
-    ("95", "lat", "latitude '95' = 95° is out of range"),
-    ("181 E", None, "out of range"),
-    ("10 61 00", None, "below 60"),
-    ("10 20 60", None, "below 60"),
-    ("10.5 20", None, "only the last component"),
-    ("-10 S", None, "both a minus sign and a hemisphere"),
-    ("10 20 46 E", "lat", "longitude"),
-    ("10 20 46 N", "lon", "latitude"),
-    ("", None, "empty"),
-    ("abc", None, "cannot read angle"),
-    ("10°20′46″ X", None, "cannot read angle"),
-    ("10d46s", None, "seconds without minutes"),
-    ("1 2 3 4", None, "more than degrees"),
-    ("20′10°", None, "out of order"),
-])
+@pytest.mark.parametrize(
+    "text, kind, message",
+    [
+        ("91°N", None, "out of range"),
+        ("95", "lat", "latitude '95' = 95° is out of range"),
+        ("181 E", None, "out of range"),
+        ("10 61 00", None, "below 60"),
+        ("10 20 60", None, "below 60"),
+        ("10.5 20", None, "only the last component"),
+        ("-10 S", None, "both a minus sign and a hemisphere"),
+        ("10 20 46 E", "lat", "longitude"),
+        ("10 20 46 N", "lon", "latitude"),
+        ("", None, "empty"),
+        ("abc", None, "cannot read angle"),
+        ("10°20′46″ X", None, "cannot read angle"),
+        ("10d46s", None, "seconds without minutes"),
+        ("1 2 3 4", None, "more than degrees"),
+        ("20′10°", None, "out of order"),
+    ],
+)
 def test_angle_errors(text: str, kind, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_angle(text, kind=kind)
 
 
-@pytest.mark.parametrize("text, value", [("1144200.498", 1144200.498), ("1144200,498", 1144200.498),
-                                         ("1.144.200,498", 1144200.498), ("1,144,200.498", 1144200.498),
-                                         ("1 144 200,498", 1144200.498), ("1\u00a0144\u00a0200.5", 1144200.5),
-                                         ("1.144.200", 1144200.0), ("1,144,200", 1144200.0), ("1,144", 1.144),
-                                         ("-426902,367", -426902.367), ("+5", 5.0), ("1.5e3", 1500.0), (" 42 ", 42.0),
-                                         (".5", 0.5)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1144200.498", 1144200.498),
+        ("1144200,498", 1144200.498),
+        ("1.144.200,498", 1144200.498),
+        ("1,144,200.498", 1144200.498),
+        ("1 144 200,498", 1144200.498),
+        ("1\u00a0144\u00a0200.5", 1144200.5),
+        ("1.144.200", 1144200.0),
+        ("1,144,200", 1144200.0),
+        ("1,144", 1.144),
+        ("-426902,367", -426902.367),
+        ("+5", 5.0),
+        ("1.5e3", 1500.0),
+        (" 42 ", 42.0),
+        (".5", 0.5),
+    ],
+)
 def test_parse_number(text: str, value: float) -> None:
     assert parse_number(text) == pytest.approx(value, abs=1e-9)
 

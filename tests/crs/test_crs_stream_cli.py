@@ -50,26 +50,32 @@ def test_ecef_output_and_requirement_of_z() -> None:
 
 
 def test_crlf_and_inline_comments() -> None:
-    out = _convert("x,y\r\n107.0843,10.3460 # Bạch Dinh gate\r\n\r\n  # note\r\n107.0843,10.3460\r\n",
-                   src=4326, dst=5899)
+    out = _convert(
+        "x,y\r\n107.0843,10.3460 # Bạch Dinh gate\r\n\r\n  # note\r\n107.0843,10.3460\r\n", src=4326, dst=5899
+    )
     assert out.splitlines() == ["easting,northing", "426902.367,1144200.498", "426902.367,1144200.498"]
 
 
 def test_explicit_header_flags() -> None:
     # A numeric first line forced to be a header is skipped.
-    assert _convert("1,2\n107.0843,10.3460\n", src=4326, dst=5899, has_header=True).splitlines()[1] == \
-        "426902.367,1144200.498"
+    assert (
+        _convert("1,2\n107.0843,10.3460\n", src=4326, dst=5899, has_header=True).splitlines()[1]
+        == "426902.367,1144200.498"
+    )
     with pytest.raises(CSVFormatError, match="line 1, field 1"):
         _convert("x,y\n107.0843,10.3460\n", src=4326, dst=5899, has_header=False)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("x,y\n107.08,10.34\n107.09,abc\n", "line 3, field 2: 'abc' is not a number"),
-    ("107.08,10.34\n\n107.09,10.35,4\n", "line 3: expected 2 comma-separated values, found 3"),
-    ("107.08,10.34\n107.09,\n", "line 2, field 2: empty value"),
-    ("107.08,10.34\n107.09,nan\n", "line 2, field 2: not a finite number"),
-    ("1,2,3,4\n", "line 1: expected 2 or 3"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x,y\n107.08,10.34\n107.09,abc\n", "line 3, field 2: 'abc' is not a number"),
+        ("107.08,10.34\n\n107.09,10.35,4\n", "line 3: expected 2 comma-separated values, found 3"),
+        ("107.08,10.34\n107.09,\n", "line 2, field 2: empty value"),
+        ("107.08,10.34\n107.09,nan\n", "line 2, field 2: not a finite number"),
+        ("1,2,3,4\n", "line 1: expected 2 or 3"),
+    ],
+)
 def test_bad_lines_are_named(text: str, message: str) -> None:
     with pytest.raises(CSVFormatError) as info:
         _convert(text, src=4326, dst=5899)
@@ -126,6 +132,7 @@ def test_two_hundred_thousand_lines_is_fast() -> None:
 
 # ---- CLI ----
 
+
 def test_cli_convert_stdin_to_stdout() -> None:
     result = runner.invoke(app, ["convert", "--from", "EPSG:4326", "--to", "EPSG:5899"], input="107.0843,10.3460\n")
     assert result.exit_code == 0, result.output
@@ -143,8 +150,9 @@ def test_cli_file_argument_and_output(tmp_path) -> None:
 
 
 def test_cli_bad_line_exit_1() -> None:
-    result = runner.invoke(app, ["convert", "--from", "EPSG:4326", "--to", "EPSG:5899"],
-                           input="107.0843,10.3460\n107.1,bad\n")
+    result = runner.invoke(
+        app, ["convert", "--from", "EPSG:4326", "--to", "EPSG:5899"], input="107.0843,10.3460\n107.1,bad\n"
+    )
     assert result.exit_code == 1
     assert "line 2, field 2" in result.stderr
 

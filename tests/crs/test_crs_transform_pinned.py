@@ -29,8 +29,9 @@ def _metres(lon1, lat1, lon2, lat2):
 
 def _pinned_from_group(src: str, dst: str) -> Transformer:
     """EPSG:6960 picked from PROJ's own candidate list: independent of our pipeline strings."""
-    return next(t for t in TransformerGroup(src, dst, always_xy=True).transformers
-                if "VN-2000 to WGS 84 (2)" in t.description)
+    return next(
+        t for t in TransformerGroup(src, dst, always_xy=True).transformers if "VN-2000 to WGS 84 (2)" in t.description
+    )
 
 
 def test_check_value_from_notes() -> None:
@@ -62,8 +63,16 @@ def test_every_vn2000_wgs84_pipeline_is_pinned(zone, wgs: str) -> None:
     for src, dst in ((zone, wgs), (wgs, zone)):
         definition = pipeline_definition(src, dst)
         assert definition is not None and HELMERT_STEP in definition
-        for value in ("-191.90441429", "-39.30318279", "-111.45032835", "-0.00928836", "0.01975479",
-                      "-0.00427372", "0.252906278", "+convention=coordinate_frame"):
+        for value in (
+            "-191.90441429",
+            "-39.30318279",
+            "-111.45032835",
+            "-0.00928836",
+            "0.01975479",
+            "-0.00427372",
+            "0.252906278",
+            "+convention=coordinate_frame",
+        ):
             assert value in definition
         assert "-192.873" not in definition  # EPSG:5194's tx
         live = crs.pinned_transformer(src, dst).definition  # what PROJ actually instantiated
@@ -78,8 +87,9 @@ def test_same_datum_pipelines_have_no_helmert() -> None:
 
 
 # default_is_5194: pyproj's default picks EPSG:5194 there (the zone's area overlaps 5194's box).
-@pytest.mark.parametrize("code, default_is_5194", [(5899, True), (9210, True), (3405, True), (4756, True),
-                                                   (9214, False)])
+@pytest.mark.parametrize(
+    "code, default_is_5194", [(5899, True), (9210, True), (3405, True), (4756, True), (9214, False)]
+)
 def test_matches_proj_6960_west_of_107_11(code: int, default_is_5194: bool) -> None:
     pinned = _pinned_from_group("EPSG:4326", f"EPSG:{code}")
     default = Transformer.from_crs("EPSG:4326", f"EPSG:{code}", always_xy=True)

@@ -22,8 +22,11 @@ def test_registry_contains_every_required_crs() -> None:
 
 
 def test_every_vn2000_tm3_crs_in_the_database_is_registered() -> None:
-    in_db = {int(i.code) for i in query_crs_info(auth_name="EPSG")
-             if i.name.startswith("VN-2000 / TM-3") and not i.deprecated}
+    in_db = {
+        int(i.code)
+        for i in query_crs_info(auth_name="EPSG")
+        if i.name.startswith("VN-2000 / TM-3") and not i.deprecated
+    }
     registered = {z.epsg for z in all_zones() if z.family == "TM-3"}
     assert in_db == registered
     assert set(TM3_CODES) <= in_db
@@ -65,15 +68,35 @@ def test_zone_is_frozen() -> None:
         zone_for_epsg(5899).epsg = 1  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("text", ["EPSG:5899", "5899", "epsg:5899", "EPSG::5899", "urn:ogc:def:crs:EPSG::5899",
-                                  "urn:ogc:def:crs:EPSG:9.5:5899", "http://www.opengis.net/def/crs/EPSG/0/5899",
-                                  "https://www.opengis.net/def/crs/EPSG/0/5899", "[EPSG:5899]", " EPSG:5899 "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EPSG:5899",
+        "5899",
+        "epsg:5899",
+        "EPSG::5899",
+        "urn:ogc:def:crs:EPSG::5899",
+        "urn:ogc:def:crs:EPSG:9.5:5899",
+        "http://www.opengis.net/def/crs/EPSG/0/5899",
+        "https://www.opengis.net/def/crs/EPSG/0/5899",
+        "[EPSG:5899]",
+        " EPSG:5899 ",
+    ],
+)
 def test_parse_crs_epsg_forms(text: str) -> None:
     assert parse_crs(text).epsg == 5899
 
 
-@pytest.mark.parametrize("text", ["OGC:CRS84", "CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84",
-                                  "http://www.opengis.net/def/crs/OGC/1.3/CRS84"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OGC:CRS84",
+        "CRS84",
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    ],
+)
 def test_parse_crs_crs84_forms(text: str) -> None:
     zone = parse_crs(text)
     assert zone.srs == "OGC:CRS84" and zone.epsg == 4326 and not zone.lat_first
@@ -92,16 +115,41 @@ def test_zone_for_epsg_message() -> None:
         zone_for_epsg("abc")
 
 
-@pytest.mark.parametrize("name", ["Bà Rịa - Vũng Tàu", "Ba Ria Vung Tau", "BÀ RỊA–VŨNG TÀU", "ba-ria vung-tau",
-                                  "Tỉnh Bà Rịa - Vũng Tàu", "BRVT", "Ba Ria-Vung Tau province"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Bà Rịa - Vũng Tàu",
+        "Ba Ria Vung Tau",
+        "BÀ RỊA–VŨNG TÀU",
+        "ba-ria vung-tau",
+        "Tỉnh Bà Rịa - Vũng Tàu",
+        "BRVT",
+        "Ba Ria-Vung Tau province",
+    ],
+)
 def test_zone_for_province_brvt(name: str) -> None:
     assert zone_for_province(name).epsg == 5899
 
 
-@pytest.mark.parametrize("name, epsg", [("Hồ Chí Minh", 9210), ("TP. Hồ Chí Minh", 9210), ("Thành phố Hồ Chí Minh", 9210),
-                                        ("Đồng Nai", 5899), ("Lâm Đồng", 5899), ("Hà Nội", 5897), ("Quảng Ngãi", 5898),
-                                        ("Thua Thien-Hue", 9214), ("Dak Lak", 9218), ("Đắk Nông", 9218),
-                                        ("Khánh Hoà", 9217), ("Bình Phước", 9212), ("Cà Mau", 9207), ("Điện Biên", 9205)])
+@pytest.mark.parametrize(
+    "name, epsg",
+    [
+        ("Hồ Chí Minh", 9210),
+        ("TP. Hồ Chí Minh", 9210),
+        ("Thành phố Hồ Chí Minh", 9210),
+        ("Đồng Nai", 5899),
+        ("Lâm Đồng", 5899),
+        ("Hà Nội", 5897),
+        ("Quảng Ngãi", 5898),
+        ("Thua Thien-Hue", 9214),
+        ("Dak Lak", 9218),
+        ("Đắk Nông", 9218),
+        ("Khánh Hoà", 9217),
+        ("Bình Phước", 9212),
+        ("Cà Mau", 9207),
+        ("Điện Biên", 9205),
+    ],
+)
 def test_zone_for_province_others(name: str, epsg: int) -> None:
     assert zone_for_province(name).epsg == epsg
 
@@ -123,8 +171,19 @@ def test_zone_for_province_unknown() -> None:
         zone_for_province("Atlantis")
 
 
-@pytest.mark.parametrize("lon, epsg", [(102.5, 5896), (103.49, 5896), (103.5, 5897), (105.0, 5897), (106.49, 5897),
-                                       (106.5, 5898), (107.08, 5898), (109.4, 5898)])
+@pytest.mark.parametrize(
+    "lon, epsg",
+    [
+        (102.5, 5896),
+        (103.49, 5896),
+        (103.5, 5897),
+        (105.0, 5897),
+        (106.49, 5897),
+        (106.5, 5898),
+        (107.08, 5898),
+        (109.4, 5898),
+    ],
+)
 def test_tm3_zone_for_longitude_regular(lon: float, epsg: int) -> None:
     assert tm3_zone_for_longitude(lon).epsg == epsg
 

@@ -20,8 +20,11 @@ ARGS = [
     "--no-sandbox",  # required when running as root
     "--use-angle=swiftshader",  # software WebGL, no GPU needed
     "--enable-unsafe-swiftshader",
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 TIMEOUT_MS = 60_000
 VIEWPORT = {"width": 1024, "height": 700}
@@ -98,8 +101,11 @@ def new_session(browser, base_url: str, *, viewport=VIEWPORT, extra_origins=()) 
 class _CorsHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with CORS, like a tile store/CDN in front of the app."""
 
-    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".glb": "model/gltf-binary", ".json": "application/json"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".glb": "model/gltf-binary",
+        ".json": "application/json",
+    }
 
     def end_headers(self):
         self.send_header("Access-Control-Allow-Origin", "*")

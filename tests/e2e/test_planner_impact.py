@@ -22,13 +22,21 @@ NAME = "Đình thần Thắng Nhì (thử)"
 
 
 def _square(lon, lat, half):
-    return [(lon - half, lat - half), (lon + half, lat - half), (lon + half, lat + half),
-            (lon - half, lat + half), (lon - half, lat - half)]
+    return [
+        (lon - half, lat - half),
+        (lon + half, lat - half),
+        (lon + half, lat + half),
+        (lon - half, lat + half),
+        (lon - half, lat - half),
+    ]
 
 
 def _wkt(*rings):
-    return "MULTIPOLYGON(((" + ")),((".join("), (".join(
-        ", ".join(f"{x} {y}" for x, y in ring) for ring in polygon) for polygon in rings) + ")))"
+    return (
+        "MULTIPOLYGON((("
+        + ")),((".join("), (".join(", ".join(f"{x} {y}" for x, y in ring) for ring in polygon) for polygon in rings)
+        + ")))"
+    )
 
 
 # zone I: a ±0.001° square around t-vt1; zone II: the ±0.003° square around it with zone I as a hole
@@ -119,11 +127,14 @@ def test_protection_zones_drawn_toggled_and_clicked(session, app_url, request):
     assert state["count"] == len(ZONES) and state["entities"] == len(ZONES) and state["show"] is True
     assert "(3)" in state["legend"]
     # zone I stronger than zone II: more opaque fill, thicker solid outline
-    styles = page.evaluate("""(ids) => ids.map((id) => {
+    styles = page.evaluate(
+        """(ids) => ids.map((id) => {
         const e = window.heritageViewer.dataSources.getByName('protection_zones')[0].entities.getById(`zone-${id}-0`);
         return {alpha: e.polygon.material.color.getValue().alpha, width: e.polyline.width.getValue(),
                 dashed: e.polyline.material instanceof Cesium.PolylineDashMaterialProperty};
-    })""", [ids["t-vt1:I"], ids["t-vt1:II"]])
+    })""",
+        [ids["t-vt1:I"], ids["t-vt1:II"]],
+    )
     assert styles[0]["alpha"] > styles[1]["alpha"] and styles[0]["width"] > styles[1]["width"]
     assert styles == [{**styles[0], "dashed": False}, {**styles[1], "dashed": True}]
 
@@ -158,7 +169,8 @@ def test_protection_zones_drawn_toggled_and_clicked(session, app_url, request):
 
 def _listed(page):
     return page.locator("#impact-list button").evaluate_all(
-        "(bs) => bs.map((b) => [b.dataset.impact, Number(b.dataset.distance)])")
+        "(bs) => bs.map((b) => [b.dataset.impact, Number(b.dataset.distance)])"
+    )
 
 
 def test_impact_report_of_the_selection_and_downloads(session, app_url, zones):
@@ -181,15 +193,21 @@ def test_impact_report_of_the_selection_and_downloads(session, app_url, zones):
     run.click()
     session.wait("document.querySelectorAll('#impact-list button').length === 3")
     listed = _listed(page)
-    assert [i for i, _ in listed] == [f"protection_zone:{zones['t-vt1:II']}",
-                                      f"protection_zone:{zones['t-vt1:I']}", "relic:t-vt1"]
+    assert [i for i, _ in listed] == [
+        f"protection_zone:{zones['t-vt1:II']}",
+        f"protection_zone:{zones['t-vt1:I']}",
+        "relic:t-vt1",
+    ]
     distances = [d for _, d in listed]
     assert distances[0] == 0 and 18 < distances[1] < 26 and 125 < distances[2] < 138, distances
     # the same numbers as the API gives for that footprint
-    footprint = {"type": "Polygon", "coordinates": [[[rect[0], rect[1]], [rect[2], rect[1]], [rect[2], rect[3]],
-                                                     [rect[0], rect[3]], [rect[0], rect[1]]]]}
-    api = page.request.post(f"{app_url}/api/planner/impact",
-                            data={"footprint": footprint, "buffer_m": 200}).json()
+    footprint = {
+        "type": "Polygon",
+        "coordinates": [
+            [[rect[0], rect[1]], [rect[2], rect[1]], [rect[2], rect[3]], [rect[0], rect[3]], [rect[0], rect[1]]]
+        ],
+    }
+    api = page.request.post(f"{app_url}/api/planner/impact", data={"footprint": footprint, "buffer_m": 200}).json()
     assert [[f["id"], f["properties"]["distance_m"]] for f in api["features"]] == listed
     items = page.locator("#impact-list").inner_text()
     assert "Khu vực bảo vệ I ·" in items and "giao cắt" in items and NAME in items

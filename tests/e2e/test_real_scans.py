@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 import crs
-from mapserver.auth import create_user
+from mapserver.accounts.service import create_user
 from mapserver.importer.readers import read_csv_text
 from mapserver.importer.sites import import_sites
 from mapserver.jobs.worker import run_worker
@@ -37,8 +37,24 @@ VIEWPORT = {"width": 900, "height": 600}  # wide enough for the desktop layout (
 
 def _sites_csv() -> str:
     out = io.StringIO()
-    csv.writer(out).writerows([COLUMNS, [SITE, "Đình có bản quét (thử)", "Relic with scans (test)", "provincial",
-                                         "historical", "Vũng Tàu", "", str(LON), str(LAT), "test", "0.5"]])
+    csv.writer(out).writerows(
+        [
+            COLUMNS,
+            [
+                SITE,
+                "Đình có bản quét (thử)",
+                "Relic with scans (test)",
+                "provincial",
+                "historical",
+                "Vũng Tàu",
+                "",
+                str(LON),
+                str(LAT),
+                "test",
+                "0.5",
+            ],
+        ]
+    )
     return out.getvalue()
 
 
@@ -72,7 +88,7 @@ def _glb_json(data: bytes) -> dict:
     assert magic == 0x46546C67 and version == 2
     length, kind = struct.unpack_from("<II", data, 12)
     assert kind == 0x4E4F534A  # JSON chunk first
-    return json.loads(data[20:20 + length])
+    return json.loads(data[20 : 20 + length])
 
 
 def _contents(node: dict) -> list[str]:
@@ -99,14 +115,20 @@ def scans(live_server, module_dsn, tmp_path_factory):
     _las(las_path, east + 40.0, north, base)  # 40 m east of the relic, beside the temple
 
     uploads = [
-        ({"label": MESH_LABEL, "anchor": f"{east:.3f},{north:.3f},{base:.3f}", "heading": "0", "compress": "true"},
-         ("temple.zip", _temple_zip(folder), "application/zip")),
+        (
+            {"label": MESH_LABEL, "anchor": f"{east:.3f},{north:.3f},{base:.3f}", "heading": "0", "compress": "true"},
+            ("temple.zip", _temple_zip(folder), "application/zip"),
+        ),
         ({"label": POINTS_LABEL}, ("patch.las", las_path.read_bytes(), "application/octet-stream")),
     ]
     ids = []
     for form, file in uploads:
-        r = client.post("/api/scans", headers=auth, files={"file": file},
-                        data={"site_id": SITE, "crs": "EPSG:5899", "heights": "normal", **form})
+        r = client.post(
+            "/api/scans",
+            headers=auth,
+            files={"file": file},
+            data={"site_id": SITE, "crs": "EPSG:5899", "heights": "normal", **form},
+        )
         assert r.status_code == 202, r.text
         ids.append(r.json()["id"])
     run_async_in_thread(lambda: run_worker(settings, settings.database_url, burst=True))
@@ -187,8 +209,9 @@ def test_viewer_renders_the_real_tilesets_from_the_panel(browser, live_server, s
     app_url = live_server.url
     session = new_session(browser, app_url, viewport=VIEWPORT)
     tiles: list[tuple[str, int]] = []
-    session.context.on("response", lambda r: urlparse(r.url).path.startswith("/tiles/")
-                       and tiles.append((r.url, r.status)))
+    session.context.on(
+        "response", lambda r: urlparse(r.url).path.startswith("/tiles/") and tiles.append((r.url, r.status))
+    )
     page = session.page
     try:
         session.open_viewer(app_url, f"/?lite#site={SITE}")
@@ -199,16 +222,18 @@ def test_viewer_renders_the_real_tilesets_from_the_panel(browser, live_server, s
             button.click()
             # the panel says so once the camera got there; then every tile in view is loaded
             session.wait(f"""window.__tilesetError || window.__tileFailed || (
-                document.querySelector('#panel-scan-status').textContent === {json.dumps('Đã tải mô hình 3D: ' + label)}
+                document.querySelector('#panel-scan-status').textContent === {json.dumps("Đã tải mô hình 3D: " + label)}
                 && window.__timings.allTilesLoaded && (() => {{
                   const s = window.heritageViewer.scene;
                   const t = [...Array(s.primitives.length).keys()].map((i) => s.primitives.get(i))
                     .find((p) => p instanceof Cesium.Cesium3DTileset && p.show);
-                  return t && t.resource.url.split('?')[0].endsWith({json.dumps(scan['tileset_url'])})
+                  return t && t.resource.url.split('?')[0].endsWith({json.dumps(scan["tileset_url"])})
                     && t.tilesLoaded && t.statistics.numberOfTilesWithContentReady > 0;
                 }})())""")
             assert page.evaluate("window.__tilesetError || window.__tileFailed || null") is None, (
-                session.failed, session.errors)
+                session.failed,
+                session.errors,
+            )
             state = page.evaluate(SHOWN, scan["tileset_url"])
             assert state.get("loaded") is True and state["contents"] >= 1, state
             assert state["tilesets"] == shown, state  # one more loaded, only this one shown

@@ -107,6 +107,9 @@ def test_assets_compressed_and_cached(client):
     assert client.get("/cesium/0.0.1/Cesium.js").status_code == 404
     assert client.get(cesium_js.replace("Cesium.js", "nope.js")).status_code == 404
     # no way out of the asset folders
-    for path in ("/viewer/x/%2e%2e/%2e%2e/pyproject.toml", "/viewer/x/..%2F..%2Fpyproject.toml",
-                 cesium_js.replace("Cesium.js", "%2e%2e/%2e%2e/%2e%2e/package.json")):
+    for path in (
+        "/viewer/x/%2e%2e/%2e%2e/pyproject.toml",
+        "/viewer/x/..%2F..%2Fpyproject.toml",
+        cesium_js.replace("Cesium.js", "%2e%2e/%2e%2e/%2e%2e/package.json"),
+    ):
         assert client.get(path).status_code == 404, path

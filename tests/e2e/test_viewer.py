@@ -203,8 +203,12 @@ def test_relic_named_like_html_is_shown_as_text(session, app_url):
     assert page.get_by_text(XSS, exact=True).first.is_visible()
     # nothing was parsed as markup: no <img src=x>, no injected script, no <b> from data
     assert page.evaluate("document.querySelectorAll('img[src=x], #panel b, #panel script').length") == 0
-    assert page.evaluate("window.heritageViewer.dataSources.getByName('relics')[0]"
-                         ".entities.getById('t-xss').label.text.getValue()") == XSS
+    assert (
+        page.evaluate(
+            "window.heritageViewer.dataSources.getByName('relics')[0].entities.getById('t-xss').label.text.getValue()"
+        )
+        == XSS
+    )
     page.wait_for_timeout(300)  # give an onerror handler time to fire, if one had been created
     assert session.dialogs == []
     session.assert_clean()
@@ -280,8 +284,18 @@ def test_scan_tileset_loads_through_the_panel(browser, app_url, static_server):
     page = session.page
     # The relic's scan list, in the contract of GET /api/sites/{id}/scans, points at a tileset on a
     # separate origin (as a tile CDN would be): the panel → "Xem 3D" → tileset code path runs for real.
-    scans = {"scans": [{"id": "scan-1", "kind": "mesh", "status": "done", "label": "Quét thử (box)",
-                        "sample": True, "tileset_url": tileset_url}]}
+    scans = {
+        "scans": [
+            {
+                "id": "scan-1",
+                "kind": "mesh",
+                "status": "done",
+                "label": "Quét thử (box)",
+                "sample": True,
+                "tileset_url": tileset_url,
+            }
+        ]
+    }
     page.route("**/api/sites/t-vt1/scans", lambda route: route.fulfill(json=scans))
     if '"scansApi": false' in page.request.get(app_url + "/").text():
         # An app without the scans API: the page would not ask for scans, so tell it the endpoint
@@ -290,8 +304,9 @@ def test_scan_tileset_loads_through_the_panel(browser, app_url, static_server):
             response = route.fetch()
             body = response.text().replace('"scansApi": false', '"scansApi": true')
             # the fetched body is already decoded: drop the encoding headers that described it
-            headers = {k: v for k, v in response.headers.items()
-                       if k.lower() not in ("content-encoding", "content-length")}
+            headers = {
+                k: v for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")
+            }
             route.fulfill(status=response.status, headers=headers, body=body)
 
         page.route(lambda url: url.split("?")[0].split("#")[0].rstrip("/") == app_url, enable_scans)
@@ -303,7 +318,10 @@ def test_scan_tileset_loads_through_the_panel(browser, app_url, static_server):
         session.open_viewer(app_url, "/?lite#site=t-vt1")
         page.get_by_role("button", name="Xem 3D").click()
         session.wait("window.__tilesetError || window.__tileFailed || window.__timings.allTilesLoaded")
-        assert page.evaluate("window.__tilesetError || window.__tileFailed || null") is None, (session.failed, session.errors)
+        assert page.evaluate("window.__tilesetError || window.__tileFailed || null") is None, (
+            session.failed,
+            session.errors,
+        )
         state = page.evaluate("""() => {
             const v = window.heritageViewer;
             const tileset = [...Array(v.scene.primitives.length).keys()].map((i) => v.scene.primitives.get(i))
@@ -316,10 +334,13 @@ def test_scan_tileset_loads_through_the_panel(browser, app_url, static_server):
         assert state == {"loaded": True, "contents": 1, "picked": True}
         assert "Quét thử (box)" in page.locator("#panel-scan-status").inner_text()
         # the documented hook goes through the same loader (cached: same tileset object)
-        same = page.evaluate("""async (url) => {
+        same = page.evaluate(
+            """async (url) => {
             const t = await window.heritage.showTileset(url);
             return t.tilesLoaded && t.show;
-        }""", tileset_url)
+        }""",
+            tileset_url,
+        )
         assert same is True
         session.assert_clean()
     finally:

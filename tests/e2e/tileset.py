@@ -50,28 +50,46 @@ def box_glb(width: float, height: float) -> bytes:
     binary = pos_bytes + nor_bytes + idx_bytes
     gltf = {
         "asset": {"version": "2.0", "generator": "heritage e2e tests"},
-        "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
         "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1}, "indices": 2, "material": 0}]}],
-        "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [0.86, 0.16, 0.16, 1.0],
-                                                "metallicFactor": 0.0, "roughnessFactor": 1.0}}],
+        "materials": [
+            {
+                "pbrMetallicRoughness": {
+                    "baseColorFactor": [0.86, 0.16, 0.16, 1.0],
+                    "metallicFactor": 0.0,
+                    "roughnessFactor": 1.0,
+                }
+            }
+        ],
         "buffers": [{"byteLength": len(binary)}],
         "bufferViews": [
             {"buffer": 0, "byteOffset": 0, "byteLength": len(pos_bytes), "target": 34962},
             {"buffer": 0, "byteOffset": len(pos_bytes), "byteLength": len(nor_bytes), "target": 34962},
-            {"buffer": 0, "byteOffset": len(pos_bytes) + len(nor_bytes), "byteLength": 2 * len(indices),
-             "target": 34963},
+            {
+                "buffer": 0,
+                "byteOffset": len(pos_bytes) + len(nor_bytes),
+                "byteLength": 2 * len(indices),
+                "target": 34963,
+            },
         ],
         "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": len(positions), "type": "VEC3",
-             "min": [-w, 0.0, -w], "max": [w, t, w]},
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": len(positions),
+                "type": "VEC3",
+                "min": [-w, 0.0, -w],
+                "max": [w, t, w],
+            },
             {"bufferView": 1, "componentType": 5126, "count": len(normals), "type": "VEC3"},
             {"bufferView": 2, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
         ],
     }
     text = json.dumps(gltf, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 4)
-    chunks = (struct.pack("<II", len(text), 0x4E4F534A) + text
-              + struct.pack("<II", len(binary), 0x004E4942) + binary)
+    chunks = struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(binary), 0x004E4942) + binary
     return struct.pack("<III", 0x46546C67, 2, 12 + len(chunks)) + chunks
 
 

@@ -15,8 +15,10 @@ from tests.encodings import encode_like_excel
 runner = CliRunner()
 
 VI_HEADER = "Mã,Tên di tích,Xếp hạng,Loại hình,Số quyết định,Ngày quyết định,Huyện,Kinh độ,Vĩ độ\n"
-VI_ROWS = ("moi-1,Đình thần Thắng Nhất,Quốc gia,Lịch sử,123/QĐ,25/03/1991,Vũng Tàu,107.0900,10.3500\n"
-           "moi-2,Miếu Hòn Bà,Cấp tỉnh,,,,Vũng Tàu,,\n")
+VI_ROWS = (
+    "moi-1,Đình thần Thắng Nhất,Quốc gia,Lịch sử,123/QĐ,25/03/1991,Vũng Tàu,107.0900,10.3500\n"
+    "moi-2,Miếu Hòn Bà,Cấp tỉnh,,,,Vũng Tàu,,\n"
+)
 
 
 @pytest.fixture
@@ -26,6 +28,7 @@ def cli(fresh_dsn, monkeypatch, tmp_path):
 
     def run(*args: str):
         return runner.invoke(app, list(args))
+
     return run
 
 
@@ -44,10 +47,20 @@ def test_vietnamese_csv_in_every_excel_encoding(cli, fresh_dsn, tmp_path, encodi
     assert result.exit_code == 0, result.output
     assert "inserted 2, updated 0" in result.output
     with psycopg.connect(fresh_dsn) as conn:
-        row = conn.execute("SELECT name_vi, rank, category, decision_date::text, admin_unit_ids, "
-                           "location_status, ST_X(geom), ST_Y(geom) FROM sites WHERE id = 'moi-1'").fetchone()
-    assert row == ("Đình thần Thắng Nhất", "national", "historical", "1991-03-25", ["vung-tau"],
-                   "sourced", 107.09, 10.35)
+        row = conn.execute(
+            "SELECT name_vi, rank, category, decision_date::text, admin_unit_ids, "
+            "location_status, ST_X(geom), ST_Y(geom) FROM sites WHERE id = 'moi-1'"
+        ).fetchone()
+    assert row == (
+        "Đình thần Thắng Nhất",
+        "national",
+        "historical",
+        "1991-03-25",
+        ["vung-tau"],
+        "sourced",
+        107.09,
+        10.35,
+    )
     assert count(fresh_dsn, "id = 'moi-2' AND geom IS NULL AND location_status = 'unknown'") == 1
 
 
@@ -62,16 +75,26 @@ def test_reimport_is_idempotent(cli, fresh_dsn, tmp_path):
 
 def test_bad_row_rejects_the_whole_file(cli, fresh_dsn, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text(VI_HEADER + VI_ROWS + "moi-3,Sai,Quốc gia,,,31/02/1990,Vũng Tàu,abc,10.3\n"
-                    "Bad Id,Tên,hạng lạ,,,,Nowhere,,\n"
-                    "moi-1,Trùng mã,Quốc gia,,,,,,\n"
-                    "moi-4,Ngoài tỉnh,Quốc gia,,,,,105.85,21.03\n", encoding="utf-8")
+    path.write_text(
+        VI_HEADER + VI_ROWS + "moi-3,Sai,Quốc gia,,,31/02/1990,Vũng Tàu,abc,10.3\n"
+        "Bad Id,Tên,hạng lạ,,,,Nowhere,,\n"
+        "moi-1,Trùng mã,Quốc gia,,,,,,\n"
+        "moi-4,Ngoài tỉnh,Quốc gia,,,,,105.85,21.03\n",
+        encoding="utf-8",
+    )
     before = count(fresh_dsn)
     result = cli("import", "sites", str(path))
     assert result.exit_code == 1
     out = " ".join(result.output.split())
-    for expected in ("decision_date", "'abc' is not a number", "rank", "unknown administrative unit",
-                     "duplicate id 'moi-1'", "outside the province", "nothing imported"):
+    for expected in (
+        "decision_date",
+        "'abc' is not a number",
+        "rank",
+        "unknown administrative unit",
+        "duplicate id 'moi-1'",
+        "outside the province",
+        "nothing imported",
+    ):
         assert expected in out, expected
     assert "4 │ decision_date" in result.output or "4 " in result.output
     assert count(fresh_dsn) == before  # nothing changed
@@ -85,10 +108,22 @@ def test_missing_required_column(cli, tmp_path):
 
 
 def test_geojson_and_xlsx(cli, fresh_dsn, tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [107.17, 10.5]},
-         "properties": {"id": "gj-1", "name_vi": "Nhà Đỏ", "rank": "provincial", "district_2023": "Bà Rịa",
-                        "coord_accuracy_m": 3}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [107.17, 10.5]},
+                "properties": {
+                    "id": "gj-1",
+                    "name_vi": "Nhà Đỏ",
+                    "rank": "provincial",
+                    "district_2023": "Bà Rịa",
+                    "coord_accuracy_m": 3,
+                },
+            }
+        ],
+    }
     gj = tmp_path / "sites.geojson"
     gj.write_text(json.dumps(doc), encoding="utf-8")
     assert cli("import", "sites", str(gj)).exit_code == 0
@@ -96,6 +131,7 @@ def test_geojson_and_xlsx(cli, fresh_dsn, tmp_path):
     ws = wb.active
     ws.append(["Mã", "Tên di tích", "Xếp hạng", "Ngày quyết định", "Kinh độ", "Vĩ độ"])
     import datetime
+
     ws.append(["xl-1", "Chùa Phước Lâm", "Kiểm kê", datetime.datetime(2001, 5, 4), 107.2, 10.45])
     xlsx = tmp_path / "sites.xlsx"
     wb.save(xlsx)
@@ -103,19 +139,24 @@ def test_geojson_and_xlsx(cli, fresh_dsn, tmp_path):
     assert result.exit_code == 0, result.output
     with psycopg.connect(fresh_dsn) as conn:
         assert conn.execute("SELECT location_accuracy_m FROM sites WHERE id='gj-1'").fetchone() == (3.0,)
-        assert conn.execute("SELECT rank, decision_date::text, ST_AsText(geom) FROM sites WHERE id='xl-1'"
-                            ).fetchone() == ("inventoried", "2001-05-04", "POINT(107.2 10.45)")
+        assert conn.execute(
+            "SELECT rank, decision_date::text, ST_AsText(geom) FROM sites WHERE id='xl-1'"
+        ).fetchone() == ("inventoried", "2001-05-04", "POINT(107.2 10.45)")
 
 
 def test_new_position_keeps_the_old_one_in_history(cli, fresh_dsn, tmp_path):
     path = tmp_path / "move.csv"
-    path.write_text("id,name_vi,rank,lon,lat,coord_source\n"
-                    "con-dao-prison,Khu di tích lịch sử cách mạng Nhà tù Côn Đảo,special_national,"
-                    "106.6150,8.6890,survey 2026\n", encoding="utf-8")
+    path.write_text(
+        "id,name_vi,rank,lon,lat,coord_source\n"
+        "con-dao-prison,Khu di tích lịch sử cách mạng Nhà tù Côn Đảo,special_national,"
+        "106.6150,8.6890,survey 2026\n",
+        encoding="utf-8",
+    )
     assert cli("import", "sites", str(path)).exit_code == 0
     with psycopg.connect(fresh_dsn) as conn:
-        history = conn.execute("SELECT ST_AsText(geom), location_status FROM site_location_history "
-                               "WHERE site_id = 'con-dao-prison'").fetchall()
+        history = conn.execute(
+            "SELECT ST_AsText(geom), location_status FROM site_location_history WHERE site_id = 'con-dao-prison'"
+        ).fetchall()
         assert history == [("POINT(106.6148 8.6889)", "sourced")]
     # A row without coordinates keeps the registry's position.
     path.write_text("id,name_vi,rank\ncon-dao-prison,Nhà tù Côn Đảo,special_national\n", encoding="utf-8")

@@ -14,7 +14,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from mapserver.auth import create_user
+from mapserver.accounts.service import create_user
 from mapserver.jobs.worker import run_worker
 from mapserver.settings import PROJECT_ROOT
 from tests.live_server import run_async_in_thread
@@ -51,9 +51,12 @@ def work_queue(settings):
 
 def upload(client, token, path, **form):
     with open(path, "rb") as fh:
-        return client.post("/api/scans", headers={"Authorization": f"Bearer {token}"},
-                           data={"site_id": "bach-dinh", "crs": "EPSG:5899", **form},
-                           files={"file": (path.name, fh, "application/octet-stream")})
+        return client.post(
+            "/api/scans",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"site_id": "bach-dinh", "crs": "EPSG:5899", **form},
+            files={"file": (path.name, fh, "application/octet-stream")},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +99,12 @@ def test_tile_serving_headers_etag_range_cors(live_server, published):
     assert part.status_code == 206 and part.content == whole.content[4:12]
     assert part.headers["content-range"] == f"bytes 4-11/{len(whole.content)}"
     assert c.get(tile_url, headers={"Range": "bytes=999999999-"}).status_code == 416
-    for bad in (f"/tiles/{published}/v1/../../../etc/passwd", f"/tiles/{published}/v1/%2e%2e/x",
-                f"/tiles/{published}/v9/tileset.json", "/tiles/999/v1/tileset.json"):
+    for bad in (
+        f"/tiles/{published}/v1/../../../etc/passwd",
+        f"/tiles/{published}/v1/%2e%2e/x",
+        f"/tiles/{published}/v9/tileset.json",
+        "/tiles/999/v1/tileset.json",
+    ):
         assert c.get(bad).status_code == 404, bad
 
 
@@ -115,8 +122,10 @@ def test_bad_scans_fail_with_a_reason(live_server, token, settings, tmp_path):
     corrupt = tmp_path / "broken.las"
     corrupt.write_bytes(b"LASF" + os.urandom(300))
     wrong_crs = write_las(tmp_path / "wgs.las")
-    ids = [upload(live_server.client, token, corrupt).json()["id"],
-           upload(live_server.client, token, wrong_crs, crs="EPSG:4326").json()["id"]]
+    ids = [
+        upload(live_server.client, token, corrupt).json()["id"],
+        upload(live_server.client, token, wrong_crs, crs="EPSG:4326").json()["id"],
+    ]
     work_queue(settings)
     auth = {"Authorization": f"Bearer {token}"}
     for scan_id in ids:
@@ -127,8 +136,9 @@ def test_bad_scans_fail_with_a_reason(live_server, token, settings, tmp_path):
     exe = tmp_path / "virus.exe"
     exe.write_bytes(b"MZ")
     assert upload(live_server.client, token, exe).status_code == 422
-    anonymous = live_server.client.post("/api/scans", data={"site_id": "bach-dinh"},
-                                        files={"file": ("a.las", b"x", "application/octet-stream")})
+    anonymous = live_server.client.post(
+        "/api/scans", data={"site_id": "bach-dinh"}, files={"file": ("a.las", b"x", "application/octet-stream")}
+    )
     assert anonymous.status_code == 401
 
 
@@ -136,8 +146,13 @@ def test_killed_worker_job_is_retried(live_server, token, settings, tmp_path):
     path = write_las(tmp_path / "big.las", n=1_500_000, seed=2)
     scan_id = upload(live_server.client, token, path).json()["id"]
     env = dict(os.environ, HERITAGE_DATABASE_URL=settings.database_url, HERITAGE_VAR_DIR=str(settings.var_dir))
-    worker = subprocess.Popen([sys.executable, "-m", "mapserver.cli", "worker"], cwd=PROJECT_ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "mapserver.cli", "worker"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     auth = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + 120
     while live_server.client.get(f"/api/scans/{scan_id}", headers=auth).json()["status"] != "running":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from mapserver.auth import create_user
+from mapserver.accounts.service import create_user
 from mapserver.importer.readers import read_csv_text
 from mapserver.importer.sites import import_sites
 
@@ -17,15 +17,24 @@ SNAPPED = [107.08, 10.35]
 @pytest.fixture(scope="module")
 def client(live_server, module_dsn):
     with psycopg.connect(module_dsn) as conn:
-        import_sites(conn, read_csv_text("id,name_vi,rank,category,lon,lat,coord_accuracy_m\n"
-                                         f"t-dig,Di chỉ khảo cổ (thử),provincial,archaeological,{TRUE_LON},{TRUE_LAT},2\n"),
-                     actor="test", source_name="t.csv")
+        import_sites(
+            conn,
+            read_csv_text(
+                "id,name_vi,rank,category,lon,lat,coord_accuracy_m\n"
+                f"t-dig,Di chỉ khảo cổ (thử),provincial,archaeological,{TRUE_LON},{TRUE_LAT},2\n"
+            ),
+            actor="test",
+            source_name="t.csv",
+        )
         editor = create_user(conn, "sens-editor", "editor")[1]
-        conn.execute("INSERT INTO scans (site_id, file_name, file_key, file_sha256, file_size, height_system, "
-                     "status, progress, tileset_version, created_by) "
-                     "VALUES ('t-dig', 'x', 'x', '', 0, 'normal', 'done', 1, 1, 'test')")
-    r = live_server.client.patch("/api/sites/t-dig", json={"sensitive": True},
-                                 headers={"Authorization": f"Bearer {editor}"})
+        conn.execute(
+            "INSERT INTO scans (site_id, file_name, file_key, file_sha256, file_size, height_system, "
+            "status, progress, tileset_version, created_by) "
+            "VALUES ('t-dig', 'x', 'x', '', 0, 'normal', 'done', 1, 1, 'test')"
+        )
+    r = live_server.client.patch(
+        "/api/sites/t-dig", json={"sensitive": True}, headers={"Authorization": f"Bearer {editor}"}
+    )
     assert r.status_code == 200, r.text
     return live_server.client
 
@@ -44,8 +53,10 @@ def test_searches_do_not_reveal_the_true_point(client):
     assert "t-dig" not in [f["id"] for f in near["features"]]
     ogc = client.get("/ogc/collections/relics/items/t-dig").json()
     assert ogc["geometry"]["coordinates"] == pytest.approx(SNAPPED, abs=1e-9)
-    impact = client.post("/api/planner/impact", json={
-        "footprint": {"type": "Point", "coordinates": [TRUE_LON, TRUE_LAT]}, "buffer_m": 30})
+    impact = client.post(
+        "/api/planner/impact",
+        json={"footprint": {"type": "Point", "coordinates": [TRUE_LON, TRUE_LAT]}, "buffer_m": 30},
+    )
     assert impact.status_code == 200, impact.text
     assert "t-dig" not in [f["properties"]["site_id"] for f in impact.json()["features"]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from mapserver.auth import create_user
+from mapserver.accounts.service import create_user
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +26,29 @@ def test_roles(live_server, tokens):
 
 def test_edit_attributes_position_and_publication(live_server, tokens, module_dsn):
     c, token = live_server.client, tokens["editor"]
-    r = patch(c, token, "bach-dinh", {"name_en": "White Palace", "category": "architectural_artistic",
-                                      "position": {"lon": 107.0703, "lat": 10.3512, "location_status": "approximate",
-                                                   "location_source": "editor estimate from 1:2000 map",
-                                                   "location_accuracy_m": 25}})
+    r = patch(
+        c,
+        token,
+        "bach-dinh",
+        {
+            "name_en": "White Palace",
+            "category": "architectural_artistic",
+            "position": {
+                "lon": 107.0703,
+                "lat": 10.3512,
+                "location_status": "approximate",
+                "location_source": "editor estimate from 1:2000 map",
+                "location_accuracy_m": 25,
+            },
+        },
+    )
     assert r.status_code == 200, r.text
     props = r.json()["properties"]
     assert (props["name_en"], props["category"], props["location_status"]) == (
-        "White Palace", "architectural_artistic", "approximate")
+        "White Palace",
+        "architectural_artistic",
+        "approximate",
+    )
     assert r.json()["geometry"]["coordinates"] == [107.0703, 10.3512] and props["location_history"] == 1
     assert c.get("/api/sites", params={"q": "white palace"}).json()["numberMatched"] == 1
 
@@ -42,19 +57,29 @@ def test_edit_attributes_position_and_publication(live_server, tokens, module_ds
     assert patch(c, token, "bach-dinh", {"publication_status": "published"}).status_code == 200
     assert c.get("/api/sites/bach-dinh").status_code == 200
     with psycopg.connect(module_dsn) as conn:
-        edits = conn.execute("SELECT actor, detail->'before'->>'name_en' FROM audit_log "
-                             "WHERE entity = 'site' AND entity_id = 'bach-dinh' ORDER BY id").fetchall()
+        edits = conn.execute(
+            "SELECT actor, detail->'before'->>'name_en' FROM audit_log "
+            "WHERE entity = 'site' AND entity_id = 'bach-dinh' ORDER BY id"
+        ).fetchall()
     assert edits[0] == ("user:edit-editor", None) and len(edits) == 3
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"colour": "red"}, "colour"),
-    ({"rank": "famous"}, "rank"),
-    ({"position": {"lon": 200, "lat": 10, "location_status": "sourced", "location_source": "x y z"}}, "position.lon"),
-    ({"position": {"lon": 107, "lat": 10, "location_status": "unknown", "location_source": "abc"}},
-     "position.location_status"),
-    ({"decision_date": "31/02/1990"}, "decision_date"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"colour": "red"}, "colour"),
+        ({"rank": "famous"}, "rank"),
+        (
+            {"position": {"lon": 200, "lat": 10, "location_status": "sourced", "location_source": "x y z"}},
+            "position.lon",
+        ),
+        (
+            {"position": {"lon": 107, "lat": 10, "location_status": "unknown", "location_source": "abc"}},
+            "position.location_status",
+        ),
+        ({"decision_date": "31/02/1990"}, "decision_date"),
+    ],
+)
 def test_bad_edits_name_the_field(live_server, tokens, body, field):
     r = patch(live_server.client, tokens["editor"], "bach-dinh", body)
     assert r.status_code == 400 and field in r.json()["detail"], r.text

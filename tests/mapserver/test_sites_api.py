@@ -75,18 +75,25 @@ def test_bbox(api):
 def test_intersects_geojson_wkt_and_post(api):
     triangle = "POLYGON((107.05 10.3, 107.2 10.3, 107.2 10.52, 107.05 10.3))"
     got = ids(api.get("/api/sites", params={"intersects": triangle}))
-    geojson = {"type": "Polygon", "coordinates": [[[107.05, 10.3], [107.2, 10.3], [107.2, 10.52],
-                                                  [107.05, 10.3]]]}
+    geojson = {"type": "Polygon", "coordinates": [[[107.05, 10.3], [107.2, 10.3], [107.2, 10.52], [107.05, 10.3]]]}
     assert ids(api.get("/api/sites", params={"intersects": json.dumps(geojson)})) == got
     posted = api.post("/api/sites/search", json={"intersects": geojson, "limit": 5})
     assert ids(posted) == got
     # Independent check with shapely on the test positions.
     from shapely import wkt
     from shapely.geometry import Point
+
     poly = wkt.loads(triangle)
-    expected = sorted(i for i, (x, y) in {"t-vt1": (107.0843, 10.346), "t-vt2": (107.07, 10.33),
-                                           "t-br": (107.17, 10.5), "t-xm": (107.4, 10.55)}.items()
-                      if poly.intersects(Point(x, y)))
+    expected = sorted(
+        i
+        for i, (x, y) in {
+            "t-vt1": (107.0843, 10.346),
+            "t-vt2": (107.07, 10.33),
+            "t-br": (107.17, 10.5),
+            "t-xm": (107.4, 10.55),
+        }.items()
+        if poly.intersects(Point(x, y))
+    )
     assert got == expected == ["t-vt1"]
 
 
@@ -98,23 +105,26 @@ def test_near_uses_ellipsoidal_distance(api):
     assert ids(api.get("/api/sites", params={"near": "107.0843,10.3460", "radius": 2000})) == ["t-vt1"]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"rank": "inventoried"}, ["t-xm"]),
-    ({"rank": "special_national"}, ["ben-loc-an", "con-dao-prison"]),
-    ({"category": "scenic,archaeological"}, ["t-vt2", "t-xm"]),
-    ({"district": "xuyen-moc", "located": "true"}, ["t-xm"]),
-    ({"district": "Xuyên Mộc", "located": "true"}, ["t-xm"]),
-    ({"district": "xuyen moc", "located": "true"}, ["t-xm"]),
-    ({"q": "bach dinh"}, ["bach-dinh"]),
-    ({"q": "BẠCH DINH"}, ["bach-dinh"]),
-    ({"q": "dinh co"}, ["dinh-co-long-hai"]),
-    ({"q": "thang nhi"}, ["t-vt1"]),
-    ({"q": "100%"}, []),
-    ({"q": "_"}, []),
-    ({"located": "true", "rank": "national"}, ["t-br", "t-vt1"]),
-    ({"bbox": "107.0,10.3,107.5,10.6", "rank": "national,provincial", "q": "thu"}, ["t-br", "t-vt1", "t-vt2"]),
-    ({"bbox": "107.0,10.3,107.5,10.6", "district": "vung-tau", "category": "historical"}, ["t-vt1"]),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"rank": "inventoried"}, ["t-xm"]),
+        ({"rank": "special_national"}, ["ben-loc-an", "con-dao-prison"]),
+        ({"category": "scenic,archaeological"}, ["t-vt2", "t-xm"]),
+        ({"district": "xuyen-moc", "located": "true"}, ["t-xm"]),
+        ({"district": "Xuyên Mộc", "located": "true"}, ["t-xm"]),
+        ({"district": "xuyen moc", "located": "true"}, ["t-xm"]),
+        ({"q": "bach dinh"}, ["bach-dinh"]),
+        ({"q": "BẠCH DINH"}, ["bach-dinh"]),
+        ({"q": "dinh co"}, ["dinh-co-long-hai"]),
+        ({"q": "thang nhi"}, ["t-vt1"]),
+        ({"q": "100%"}, []),
+        ({"q": "_"}, []),
+        ({"located": "true", "rank": "national"}, ["t-br", "t-vt1"]),
+        ({"bbox": "107.0,10.3,107.5,10.6", "rank": "national,provincial", "q": "thu"}, ["t-br", "t-vt1", "t-vt2"]),
+        ({"bbox": "107.0,10.3,107.5,10.6", "district": "vung-tau", "category": "historical"}, ["t-vt1"]),
+    ],
+)
 def test_filters_and_combinations(api, params, expected):
     assert ids(api.get("/api/sites", params={**params, "limit": 100})) == expected
 
@@ -146,25 +156,28 @@ def test_site_detail_and_404(api):
     assert missing.json()["status"] == 404
 
 
-@pytest.mark.parametrize("params, parameter", [
-    ({"bbox": "1,2,3"}, "bbox"),
-    ({"bbox": "a,b,c,d"}, "bbox"),
-    ({"bbox": "10,10,5,5"}, "bbox"),
-    ({"bbox": "1,2,3,nan"}, "bbox"),
-    ({"intersects": "POLYGON((0 0, 1 1"}, "intersects"),
-    ({"intersects": "POINT(1 2)"}, "intersects"),
-    ({"intersects": "POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))"}, "intersects"),
-    ({"near": "107,10"}, "radius"),
-    ({"radius": "100"}, "near"),
-    ({"near": "107,10", "radius": "-5"}, "radius"),
-    ({"near": "x,10", "radius": "5"}, "near"),
-    ({"rank": "famous"}, "rank"),
-    ({"category": "nope"}, "category"),
-    ({"located": "maybe"}, "located"),
-    ({"limit": "0"}, "limit"),
-    ({"limit": "1e9"}, "limit"),
-    ({"offset": "-1"}, "offset"),
-])
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"bbox": "1,2,3"}, "bbox"),
+        ({"bbox": "a,b,c,d"}, "bbox"),
+        ({"bbox": "10,10,5,5"}, "bbox"),
+        ({"bbox": "1,2,3,nan"}, "bbox"),
+        ({"intersects": "POLYGON((0 0, 1 1"}, "intersects"),
+        ({"intersects": "POINT(1 2)"}, "intersects"),
+        ({"intersects": "POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))"}, "intersects"),
+        ({"near": "107,10"}, "radius"),
+        ({"radius": "100"}, "near"),
+        ({"near": "107,10", "radius": "-5"}, "radius"),
+        ({"near": "x,10", "radius": "5"}, "near"),
+        ({"rank": "famous"}, "rank"),
+        ({"category": "nope"}, "category"),
+        ({"located": "maybe"}, "located"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1e9"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+    ],
+)
 def test_bad_parameters_are_400_naming_the_parameter(api, params, parameter):
     r = api.get("/api/sites", params=params)
     assert r.status_code == 400, r.text
@@ -201,12 +214,20 @@ def test_unknown_route_is_problem_json(api):
 def test_spatial_queries_use_the_gist_index(module_dsn):
     with psycopg.connect(module_dsn) as conn:
         conn.execute("SET enable_seqscan = off")
-        plan = "\n".join(r[0] for r in conn.execute(
-            "EXPLAIN SELECT id FROM sites s WHERE ST_Intersects(s.geom, ST_MakeEnvelope(107,10,108,11,4326))"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "EXPLAIN SELECT id FROM sites s WHERE ST_Intersects(s.geom, ST_MakeEnvelope(107,10,108,11,4326))"
+            )
+        )
         assert "sites_geom_idx" in plan
-        plan = "\n".join(r[0] for r in conn.execute(
-            "EXPLAIN SELECT id FROM sites s WHERE ST_DWithin(s.geom::geography, "
-            "ST_SetSRID(ST_MakePoint(107, 10), 4326)::geography, 1000)"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "EXPLAIN SELECT id FROM sites s WHERE ST_DWithin(s.geom::geography, "
+                "ST_SetSRID(ST_MakePoint(107, 10), 4326)::geography, 1000)"
+            )
+        )
         assert "sites_geog_idx" in plan
 
 

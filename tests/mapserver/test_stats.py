@@ -10,7 +10,9 @@ def add_scan(dsn: str, sample: bool) -> None:
         conn.execute(
             "INSERT INTO scans (site_id, sample, file_name, file_key, file_sha256, file_size, height_system, "
             "status, progress, tileset_version, created_by) "
-            "VALUES ('con-dao-prison', %s, 'x', 'x', '', 0, 'normal', 'done', 1, 1, 'test')", (sample,))
+            "VALUES ('con-dao-prison', %s, 'x', 'x', '', 0, 'normal', 'done', 1, 1, 'test')",
+            (sample,),
+        )
 
 
 def by_rank(client) -> dict:
@@ -19,8 +21,14 @@ def by_rank(client) -> dict:
 
 def test_progress_against_plan_targets(live_server, module_dsn):
     ranks = by_rank(live_server.client)
-    assert ranks["special_national"] == {"rank": "special_national", "plan_target": 1, "in_registry": 2,
-                                         "located": 1, "surveyed": 0, "with_3d": 0}
+    assert ranks["special_national"] == {
+        "rank": "special_national",
+        "plan_target": 1,
+        "in_registry": 2,
+        "located": 1,
+        "surveyed": 0,
+        "with_3d": 0,
+    }
     assert (ranks["national"]["plan_target"], ranks["national"]["in_registry"]) == (28, 20)
     assert (ranks["provincial"]["plan_target"], ranks["provincial"]["in_registry"]) == (19, 2)
     assert ranks["inventoried"]["plan_target"] == 219 and ranks["inventoried"]["in_registry"] == 24

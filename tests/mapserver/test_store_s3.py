@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from moto.server import ThreadedMotoServer
 
+from mapserver.accounts.service import create_user
 from mapserver.app import create_app
-from mapserver.auth import create_user
 from mapserver.jobs.worker import run_worker
 from mapserver.store import S3Store, StoreError
 from tests.conftest import make_settings
@@ -20,8 +20,11 @@ from tests.mapserver.test_scans import upload, write_las
 @pytest.fixture(scope="module")
 def s3_endpoint():
     mp = pytest.MonkeyPatch()
-    for name, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
         mp.setenv(name, value)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -56,7 +59,8 @@ def test_objects_ranges_trees(s3_endpoint, tmp_path):
 
 def test_scan_published_to_and_served_from_s3(s3_endpoint, module_dsn, tmp_path):
     settings = make_settings(module_dsn, tmp_path / "var").model_copy(
-        update={"store_url": "s3://heritage/app", "s3_endpoint_url": s3_endpoint})
+        update={"store_url": "s3://heritage/app", "s3_endpoint_url": s3_endpoint}
+    )
     with psycopg.connect(module_dsn) as conn:
         token = create_user(conn, "s3-surveyor", "surveyor")[1]
     server = LiveServer(create_app(settings))
@@ -68,14 +72,20 @@ def test_scan_published_to_and_served_from_s3(s3_endpoint, module_dsn, tmp_path)
         run_async_in_thread(lambda: run_worker(settings, module_dsn, burst=True))
         scan = server.client.get(f"/api/scans/{scan_id}").json()
         assert scan["status"] == "done", scan
-        keys = [o["Key"] for o in boto3.client("s3", endpoint_url=s3_endpoint)
-                .list_objects_v2(Bucket="heritage", Prefix=f"app/tiles/{scan_id}/v1/")["Contents"]]
+        keys = [
+            o["Key"]
+            for o in boto3.client("s3", endpoint_url=s3_endpoint).list_objects_v2(
+                Bucket="heritage", Prefix=f"app/tiles/{scan_id}/v1/"
+            )["Contents"]
+        ]
         assert f"app/tiles/{scan_id}/v1/tileset.json" in keys
         tileset = server.client.get(scan["tileset_url"])
         assert tileset.status_code == 200 and tileset.json()["asset"]["version"]
         ranged = server.client.get(scan["tileset_url"], headers={"Range": "bytes=0-0"})
         assert ranged.status_code == 206 and ranged.content == b"{"
-        assert server.client.get(scan["tileset_url"], headers={"If-None-Match": tileset.headers["etag"]}
-                                 ).status_code == 304
+        assert (
+            server.client.get(scan["tileset_url"], headers={"If-None-Match": tileset.headers["etag"]}).status_code
+            == 304
+        )
     finally:
         server.stop()

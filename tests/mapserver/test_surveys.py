@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from mapserver.auth import create_user
+from mapserver.accounts.service import create_user
 from mapserver.cli import app as cli_app
 from tests.encodings import encode_like_excel
 
@@ -22,8 +22,10 @@ CHECK_E, CHECK_N, CHECK_LON, CHECK_LAT = 426902.367, 1144200.498, 107.0843, 10.3
 @pytest.fixture(scope="module")
 def tokens(module_dsn):
     with psycopg.connect(module_dsn) as conn:
-        return {role: create_user(conn, f"t-{role}", role, "correct horse battery")[1]
-                for role in ("surveyor", "editor", "admin")}
+        return {
+            role: create_user(conn, f"t-{role}", role, "correct horse battery")[1]
+            for role in ("surveyor", "editor", "admin")
+        }
 
 
 @pytest.fixture
@@ -36,8 +38,9 @@ def client(live_server, tokens):
 
 def counts(dsn):
     with psycopg.connect(dsn) as conn:
-        return conn.execute("SELECT (SELECT count(*) FROM survey_batches), (SELECT count(*) FROM survey_points)"
-                            ).fetchone()
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM survey_batches), (SELECT count(*) FROM survey_points)"
+        ).fetchone()
 
 
 def upload(client, content: bytes, name="pts.csv", **form):
@@ -46,8 +49,9 @@ def upload(client, content: bytes, name="pts.csv", **form):
 
 
 def test_writes_need_a_surveyor(live_server, tokens):
-    anonymous = live_server.client.post("/api/surveys", data={"site_id": "x", "crs": "EPSG:5899"},
-                                        files={"file": ("a.csv", b"1,2,3", "text/csv")})
+    anonymous = live_server.client.post(
+        "/api/surveys", data={"site_id": "x", "crs": "EPSG:5899"}, files={"file": ("a.csv", b"1,2,3", "text/csv")}
+    )
     assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"].startswith("Bearer")
     bad = live_server.client.get("/api/surveys/1", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
@@ -65,8 +69,9 @@ def test_receiver_layout_in_vn2000_and_back(client, module_dsn):
     assert batch["point_count"] == 2 and batch["skipped_rows"] == 0
     assert batch["position"]["lon"] == pytest.approx(CHECK_LON, abs=1e-8)  # ~1 mm
     assert batch["position"]["lat"] == pytest.approx(CHECK_LAT, abs=1e-8)
-    wgs = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{batch['id']}/points",
-                                                     params={"crs": "EPSG:4326"}).text)))
+    wgs = list(
+        csv.DictReader(io.StringIO(client.get(f"/api/surveys/{batch['id']}/points", params={"crs": "EPSG:4326"}).text))
+    )
     assert float(wgs[0]["lon"]) == pytest.approx(CHECK_LON, abs=1e-8)
     assert float(wgs[0]["lat"]) == pytest.approx(CHECK_LAT, abs=1e-8)
     assert float(wgs[0]["h_normal"]) == 15.0
@@ -78,12 +83,12 @@ def test_receiver_layout_in_vn2000_and_back(client, module_dsn):
     gj = client.get(f"/api/surveys/{batch['id']}/points", params={"crs": "EPSG:5899", "format": "geojson"}).json()
     assert gj["features"][1]["geometry"]["coordinates"] == [426910.0, 1144210.0, 15.5]
     with psycopg.connect(module_dsn) as conn:
-        site = conn.execute("SELECT location_status, ST_X(geom), location_source FROM sites WHERE id='bach-dinh'"
-                            ).fetchone()
+        site = conn.execute(
+            "SELECT location_status, ST_X(geom), location_source FROM sites WHERE id='bach-dinh'"
+        ).fetchone()
         assert site[0] == "surveyed" and site[1] == pytest.approx(CHECK_LON, abs=1e-8)
         assert "marker point P1" in site[2]
-        history = conn.execute("SELECT location_status FROM site_location_history WHERE site_id='bach-dinh'"
-                               ).fetchall()
+        history = conn.execute("SELECT location_status FROM site_location_history WHERE site_id='bach-dinh'").fetchall()
         assert history == [("unknown",)]
     summary = client.get(f"/api/surveys/{batch['id']}").json()
     assert summary["crs"] == "EPSG:5899" and summary["height_system"] == "normal" and len(summary["file_sha256"]) == 64
@@ -94,8 +99,7 @@ def test_vietnamese_excel_export_semicolon_decimal_comma_cp1258(client):
     r = upload(client, encode_like_excel(text, "cp1258"))
     assert r.status_code == 201, r.text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points").text)))
-    assert (rows[0]["easting"], rows[0]["northing"], rows[0]["h_normal"]) == ("426902.367", "1144200.498",
-                                                                               "12.500")
+    assert (rows[0]["easting"], rows[0]["northing"], rows[0]["h_normal"]) == ("426902.367", "1144200.498", "12.500")
 
 
 def test_xy_columns_need_an_axis_order(client):
@@ -109,8 +113,10 @@ def test_xy_columns_need_an_axis_order(client):
 
 def test_every_row_problem_is_reported_and_nothing_stored(client, module_dsn):
     before = counts(module_dsn)
-    text = (f"point,E,N,H\nA,{CHECK_E},{CHECK_N},5\nB,abc,{CHECK_N},5\nA,{CHECK_E},{CHECK_N},5\n"
-            f"C,{CHECK_E},{CHECK_N},9000\nD,700000,1144200,5\nE,,1144200,5\n").encode()
+    text = (
+        f"point,E,N,H\nA,{CHECK_E},{CHECK_N},5\nB,abc,{CHECK_N},5\nA,{CHECK_E},{CHECK_N},5\n"
+        f"C,{CHECK_E},{CHECK_N},9000\nD,700000,1144200,5\nE,,1144200,5\n"
+    ).encode()
     r = upload(client, text)
     assert r.status_code == 422
     problems = {(e["row"], e["column"]) for e in r.json()["errors"]}
@@ -122,16 +128,19 @@ def test_every_row_problem_is_reported_and_nothing_stored(client, module_dsn):
 
 def test_height_system_is_explicit(client):
     text = f"point,E,N,H\nA,{CHECK_E},{CHECK_N},5\n".encode()
-    missing = client.post("/api/surveys", data={"site_id": "bach-dinh", "crs": "EPSG:5899"},
-                          files={"file": ("a.csv", text, "text/csv")})
+    missing = client.post(
+        "/api/surveys", data={"site_id": "bach-dinh", "crs": "EPSG:5899"}, files={"file": ("a.csv", text, "text/csv")}
+    )
     assert missing.status_code == 422 and "height" in missing.json()["detail"]
     wrong = upload(client, text, heights="ellipsoidal")
     assert wrong.status_code == 422 and "normal heights" in wrong.json()["detail"]
 
 
 def test_geojson_in_wgs84_with_ellipsoidal_heights(client):
-    doc = ('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point",'
-           f'"coordinates":[{CHECK_LON},{CHECK_LAT},13.181]}},"properties":{{"point":"G1","accuracy":0.02}}}}]}}')
+    doc = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point",'
+        f'"coordinates":[{CHECK_LON},{CHECK_LAT},13.181]}},"properties":{{"point":"G1","accuracy":0.02}}}}]}}'
+    )
     r = upload(client, doc.encode(), name="pts.geojson", crs="EPSG:4326", heights="ellipsoidal")
     assert r.status_code == 201, r.text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points").text)))
@@ -149,17 +158,28 @@ def test_browser_sign_in_and_upload_with_session_cookie(live_server):
     c = live_server.client
     assert c.get("/survey", follow_redirects=False).status_code == 303
     assert c.post("/login", data={"name": "t-surveyor", "password": "wrong password"}).status_code == 401
-    ok = c.post("/login", data={"name": "t-surveyor", "password": "correct horse battery", "next": "/survey"},
-                follow_redirects=False)
+    ok = c.post(
+        "/login",
+        data={"name": "t-surveyor", "password": "correct horse battery", "next": "/survey"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and "heritage_session" in ok.cookies
     page = c.get("/survey")
     assert page.status_code == 200 and "Bạch Dinh" in page.text
     text = f"P9,{CHECK_N},{CHECK_E},1\n".encode()
-    foreign = c.post("/api/surveys", data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
-                     files={"file": ("a.csv", text, "text/csv")}, headers={"Origin": "http://evil.example"})
+    foreign = c.post(
+        "/api/surveys",
+        data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
+        files={"file": ("a.csv", text, "text/csv")},
+        headers={"Origin": "http://evil.example"},
+    )
     assert foreign.status_code == 403
-    same = c.post("/api/surveys", data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
-                  files={"file": ("a.csv", text, "text/csv")}, headers={"Origin": live_server.url})
+    same = c.post(
+        "/api/surveys",
+        data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
+        files={"file": ("a.csv", text, "text/csv")},
+        headers={"Origin": live_server.url},
+    )
     assert same.status_code == 201
     c.cookies.clear()
 
@@ -173,12 +193,28 @@ def test_cli_survey_import_and_users(fresh_dsn, monkeypatch, tmp_path):
     assert runner.invoke(cli_app, ["users", "add", "surveyor1", "--role", "surveyor"]).exit_code == 1
     path = tmp_path / "p.csv"
     path.write_text(f"P1,{CHECK_N},{CHECK_E},15\n")
-    result = runner.invoke(cli_app, ["survey", "import", str(path), "--site", "nha-tron-ba-ria", "--crs",
-                                     "EPSG:5899", "--heights", "normal", "--set-position", "mean"])
+    result = runner.invoke(
+        cli_app,
+        [
+            "survey",
+            "import",
+            str(path),
+            "--site",
+            "nha-tron-ba-ria",
+            "--crs",
+            "EPSG:5899",
+            "--heights",
+            "normal",
+            "--set-position",
+            "mean",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "1 points stored" in result.output
     assert (tmp_path / "store" / "surveys").is_dir()
     path.write_text("P1,abc,426902,15\n")
-    bad = runner.invoke(cli_app, ["survey", "import", str(path), "--site", "nha-tron-ba-ria", "--crs",
-                                  "EPSG:5899", "--heights", "normal"])
+    bad = runner.invoke(
+        cli_app,
+        ["survey", "import", str(path), "--site", "nha-tron-ba-ria", "--crs", "EPSG:5899", "--heights", "normal"],
+    )
     assert bad.exit_code == 1 and "nothing stored" in bad.output

@@ -1,4 +1,5 @@
 """Surveyor-facing errors (corrupt files, wrong CRS), atomic publication, CLI and demo."""
+
 from __future__ import annotations
 
 import json
@@ -181,10 +182,23 @@ def test_validation_failure_is_not_published(tmp_path: Path, monkeypatch: pytest
 def test_cli_tile_and_validate(tmp_path: Path) -> None:
     p = small_las(tmp_path / "local.las", local_cloud())
     runner = CliRunner()
-    r = runner.invoke(app, ["tile", str(p), str(tmp_path / "out"), "--crs", "EPSG:5899", "--anchor",
-                            "426900,1144200,15", "--heading", "12.5", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "tile",
+            str(p),
+            str(tmp_path / "out"),
+            "--crs",
+            "EPSG:5899",
+            "--anchor",
+            "426900,1144200,15",
+            "--heading",
+            "12.5",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    stats = json.loads(r.stdout[r.stdout.index("{"):])
+    stats = json.loads(r.stdout[r.stdout.index("{") :])
     assert stats["points"] == 500 and stats["kind"] == "pointcloud"
     r = runner.invoke(app, ["validate", str(tmp_path / "out")])
     assert r.exit_code == 0 and "0 error(s)" in r.output

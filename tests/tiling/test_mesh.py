@@ -1,4 +1,5 @@
 """Meshes (OBJ+MTL, PLY colours, STL, GLB) → HLOD 3D Tiles; positions, LOD rules, textures, Draco."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,7 @@ SMALL = MeshParams(max_leaf_faces=1500)
 
 def nearest(out: Path, target: np.ndarray) -> float:
     """Distance from target to the closest vertex of the finest (leaf) tiles."""
-    return min(float(np.linalg.norm(p["ECEF"] - target, axis=1).min())
-               for p in decoded_tiles(out, leaves_only=True))
+    return min(float(np.linalg.norm(p["ECEF"] - target, axis=1).min()) for p in decoded_tiles(out, leaves_only=True))
 
 
 def textured_obj(d: Path, n: int = 40) -> tuple[Path, int]:
@@ -70,9 +70,11 @@ def test_obj_textured_local_anchor_hlod(tmp_path: Path) -> None:
     leaves = [t for t in tiles if not t.get("children")]
     assert all(t["geometricError"] == 0 for t in leaves)
     assert all(t["geometricError"] > 0 for t in tiles if t.get("children"))
+
     # full detail in the leaves, fewer faces in every parent than in its children together
     def nfaces(t):
         return sum(len(p["indices"]) for p in decoded_one(out / t["content"]["uri"]))
+
     assert sum(nfaces(t) for t in leaves) == faces
     for t in tiles:
         if t.get("children"):
@@ -94,7 +96,7 @@ def decoded_one(path: Path) -> list[dict]:
 def _image_size(path: Path) -> tuple[int, int]:
     g = read_glb(path)
     view = g.doc["bufferViews"][g.doc["images"][0]["bufferView"]]
-    data = g.bin[view.get("byteOffset", 0): view.get("byteOffset", 0) + view["byteLength"]]
+    data = g.bin[view.get("byteOffset", 0) : view.get("byteOffset", 0) + view["byteLength"]]
     return Image.open(io.BytesIO(data)).size
 
 
@@ -110,7 +112,7 @@ def test_texture_colours_follow_uv_crop(tmp_path: Path) -> None:
         path = tmp_path / "out" / t["content"]["uri"]
         g = read_glb(path)
         view = g.doc["bufferViews"][g.doc["images"][0]["bufferView"]]
-        img = np.asarray(Image.open(io.BytesIO(g.bin[view["byteOffset"]:view["byteOffset"] + view["byteLength"]])))
+        img = np.asarray(Image.open(io.BytesIO(g.bin[view["byteOffset"] : view["byteOffset"] + view["byteLength"]])))
         prim = decoded_one(path)[0]
         uv, enu = prim["TEXCOORD_0"], prim["POSITION"]
         h, w = img.shape[:2]
@@ -158,8 +160,9 @@ def test_stl_local_heading_90(tmp_path: Path) -> None:
     v, f = grid_mesh(20, 20.0, bump=0.0)
     v[:, 2] += 1.0
     trimesh.Trimesh(v, f, process=False).export(tmp_path / "m.stl")
-    stats = tile_scan(tmp_path / "m.stl", tmp_path / "out", src_crs=5899, anchor=ANCHOR_ENH, heading=90.0,
-                      compress=False)
+    stats = tile_scan(
+        tmp_path / "m.stl", tmp_path / "out", src_crs=5899, anchor=ANCHOR_ENH, heading=90.0, compress=False
+    )
     assert stats.faces == len(f)
     e0, n0, h0 = ANCHOR_ENH
     # local (10, 0, 1): heading 90 → E0, N0 − 10 ; local (0, 10, 1) → E0 + 10, N0

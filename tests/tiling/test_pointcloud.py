@@ -5,6 +5,7 @@ it, colour 10/200/30) exactly at the notes' check point E 426900, N 1144200, H 1
 normal height); its decoded position must be within 2 cm of the expected ECEF computed
 without ``crs``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -69,8 +70,13 @@ def tagged(out: Path) -> dict:
     for prim in decoded_tiles(out):
         hit = np.flatnonzero(prim["_INTENSITY"] == 65535)
         for i in hit:
-            found.append({"ecef": prim["ECEF"][i], "rgb": prim.get("COLOR_0", np.zeros((1, 4)))[i][:3],
-                          "cls": prim["_CLASSIFICATION"][i] if "_CLASSIFICATION" in prim else None})
+            found.append(
+                {
+                    "ecef": prim["ECEF"][i],
+                    "rgb": prim.get("COLOR_0", np.zeros((1, 4)))[i][:3],
+                    "cls": prim["_CLASSIFICATION"][i] if "_CLASSIFICATION" in prim else None,
+                }
+            )
     assert len(found) == 1, f"tagged point found {len(found)} times"
     return found[0]
 
@@ -102,8 +108,13 @@ def test_las_5899_normal_heights(tmp_path: Path) -> None:
     xyz, rgb, inten, cls = cloud()
     write_las(tmp_path / "a.las", xyz, rgb, inten, cls)
     seen = []
-    stats = tile_scan(tmp_path / "a.las", tmp_path / "out", src_crs="EPSG:5899", heights="normal",
-                      progress=lambda f, s: seen.append(f))
+    stats = tile_scan(
+        tmp_path / "a.las",
+        tmp_path / "out",
+        src_crs="EPSG:5899",
+        heights="normal",
+        progress=lambda f, s: seen.append(f),
+    )
     check(tmp_path / "out", stats, has_cls=True)
     assert seen[-1] == 1.0 and all(b >= a - 1e-9 for a, b in itertools.pairwise(seen))
     assert stats.bbox["lon_min"] < ANCHOR_LON < stats.bbox["lon_max"]
@@ -115,8 +126,12 @@ def test_laz_with_crs_in_file_and_small_buckets(tmp_path: Path) -> None:
     """LAZ (lazrs), CRS read from the file, and the out-of-core path (tiny buckets/leaves)."""
     xyz, rgb, inten, cls = cloud(5)
     write_las(tmp_path / "a.laz", xyz, rgb, inten, cls, crs=5899)
-    stats = tile_scan(tmp_path / "a.laz", tmp_path / "out", heights="normal",
-                      octree=OctreeParams(max_leaf=300, max_node=200, bucket=1000, chunk=700))
+    stats = tile_scan(
+        tmp_path / "a.laz",
+        tmp_path / "out",
+        heights="normal",
+        octree=OctreeParams(max_leaf=300, max_node=200, bucket=1000, chunk=700),
+    )
     check(tmp_path / "out", stats, has_cls=True)
     ts = json.loads((tmp_path / "out" / "tileset.json").read_text())
 
@@ -148,8 +163,14 @@ def test_xyz_text(tmp_path: Path) -> None:
 def test_csv_with_header(tmp_path: Path) -> None:
     xyz, rgb, inten, cls = cloud(9)
     rows = np.c_[xyz, rgb, inten, cls]
-    np.savetxt(tmp_path / "a.csv", rows, fmt=["%.4f"] * 3 + ["%d"] * 5, delimiter=",",
-               header="Easting,Northing,Height,Red,Green,Blue,Intensity,Classification", comments="")
+    np.savetxt(
+        tmp_path / "a.csv",
+        rows,
+        fmt=["%.4f"] * 3 + ["%d"] * 5,
+        delimiter=",",
+        header="Easting,Northing,Height,Red,Green,Blue,Intensity,Classification",
+        comments="",
+    )
     stats = tile_scan(tmp_path / "a.csv", tmp_path / "out", src_crs=5899)
     check(tmp_path / "out", stats, has_cls=True)
 
@@ -168,10 +189,20 @@ def test_e57_with_pose(tmp_path: Path) -> None:
     origin = np.array([426000.0, 1144000.0, 0.0])
     e57 = pye57.E57(str(tmp_path / "a.e57"), mode="w")
     rel = xyz - origin  # the scan's pose carries the translation
-    e57.write_scan_raw({"cartesianX": rel[:, 0], "cartesianY": rel[:, 1], "cartesianZ": rel[:, 2],
-                        "intensity": inten.astype(np.float64), "colorRed": rgb[:, 0], "colorGreen": rgb[:, 1],
-                        "colorBlue": rgb[:, 2]}, name="scan0", translation=origin,
-                       rotation=np.array([1.0, 0.0, 0.0, 0.0]))
+    e57.write_scan_raw(
+        {
+            "cartesianX": rel[:, 0],
+            "cartesianY": rel[:, 1],
+            "cartesianZ": rel[:, 2],
+            "intensity": inten.astype(np.float64),
+            "colorRed": rgb[:, 0],
+            "colorGreen": rgb[:, 1],
+            "colorBlue": rgb[:, 2],
+        },
+        name="scan0",
+        translation=origin,
+        rotation=np.array([1.0, 0.0, 0.0, 0.0]),
+    )
     e57.close()
     stats = tile_scan(tmp_path / "a.e57", tmp_path / "out", src_crs=5899)
     check(tmp_path / "out", stats, has_cls=False)
@@ -201,15 +232,18 @@ def test_local_frame_with_anchor_and_heading(tmp_path: Path) -> None:
     inten = rng.integers(0, 60000, N).astype(np.uint16)
     inten[:3] = [65535, 65534, 65533]
     write_las(tmp_path / "local.las", xyz, np.zeros((N, 3), np.uint8), inten, np.full(N, 1, np.uint8))
-    stats = tile_scan(tmp_path / "local.las", tmp_path / "out", src_crs=5899, heights="normal",
-                      anchor=ANCHOR_ENH, heading=30.0)
+    stats = tile_scan(
+        tmp_path / "local.las", tmp_path / "out", src_crs=5899, heights="normal", anchor=ANCHOR_ENH, heading=30.0
+    )
     assert stats.points == N
     e0, n0, h0 = ANCHOR_ENH
     c, s = np.cos(np.radians(30)), np.sin(np.radians(30))
-    want = {65535: geodetic_to_ecef(ANCHOR_LON, ANCHOR_LAT, ANCHOR_H),
-            # x=10 → E0 + 10 cos θ, N0 − 10 sin θ; y=10 → E0 + 10 sin θ, N0 + 10 cos θ (scale 0.99997: 0.3 mm)
-            65534: expected_ecef_5899(e0 + 10 * c, n0 - 10 * s, h0),
-            65533: expected_ecef_5899(e0 + 10 * s, n0 + 10 * c, h0 + 2)}
+    want = {
+        65535: geodetic_to_ecef(ANCHOR_LON, ANCHOR_LAT, ANCHOR_H),
+        # x=10 → E0 + 10 cos θ, N0 − 10 sin θ; y=10 → E0 + 10 sin θ, N0 + 10 cos θ (scale 0.99997: 0.3 mm)
+        65534: expected_ecef_5899(e0 + 10 * c, n0 - 10 * s, h0),
+        65533: expected_ecef_5899(e0 + 10 * s, n0 + 10 * c, h0 + 2),
+    }
     got = {}
     for prim in decoded_tiles(tmp_path / "out"):
         for tag in want:
@@ -235,8 +269,7 @@ def test_parallel_transform_gives_identical_tiles(tmp_path: Path, monkeypatch: p
     write_las(tmp_path / "a.las", xyz, rgb, inten, cls)
     outs = {}
     for w in (1, 2):
-        tile_scan(tmp_path / "a.las", tmp_path / f"w{w}", src_crs=5899,
-                  octree=OctreeParams(chunk=1000, workers=w))
+        tile_scan(tmp_path / "a.las", tmp_path / f"w{w}", src_crs=5899, octree=OctreeParams(chunk=1000, workers=w))
         outs[w] = {p.name: p.read_bytes() for p in (tmp_path / f"w{w}" / "tiles").glob("*.glb")}
     assert outs[1] == outs[2]
     assert (tmp_path / "w1" / "tileset.json").read_bytes() == (tmp_path / "w2" / "tileset.json").read_bytes()

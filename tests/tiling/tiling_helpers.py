@@ -5,6 +5,7 @@ WGS 84 geodetic → ECEF with the textbook formula, from check values in
 shared/notes/3d-tiles-and-vn2000.md or from the explicit, fully spelled-out PROJ
 pipeline of those notes.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,8 @@ PIPE_5899 = (
     "+step +proj=push +v_3 +step +proj=cart +ellps=WGS84 +step +proj=helmert +x=-191.90441429 "
     "+y=-39.30318279 +z=-111.45032835 +rx=-0.00928836 +ry=0.01975479 +rz=-0.00427372 +s=0.252906278 "
     "+convention=coordinate_frame +step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3 "
-    "+step +proj=unitconvert +xy_in=rad +xy_out=deg")
+    "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+)
 
 
 def geodetic_to_ecef(lon: float, lat: float, h: float) -> np.ndarray:
@@ -35,8 +37,13 @@ def geodetic_to_ecef(lon: float, lat: float, h: float) -> np.ndarray:
     e2 = f * (2 - f)
     lo, la = math.radians(lon), math.radians(lat)
     n = a / math.sqrt(1 - e2 * math.sin(la) ** 2)
-    return np.array([(n + h) * math.cos(la) * math.cos(lo), (n + h) * math.cos(la) * math.sin(lo),
-                     (n * (1 - e2) + h) * math.sin(la)])
+    return np.array(
+        [
+            (n + h) * math.cos(la) * math.cos(lo),
+            (n + h) * math.cos(la) * math.sin(lo),
+            (n * (1 - e2) + h) * math.sin(la),
+        ]
+    )
 
 
 def expected_ecef_5899(e: float, n: float, H: float) -> np.ndarray:
@@ -73,16 +80,30 @@ def decoded_tiles(tileset_dir: Path, *, leaves_only: bool = False) -> list[dict]
     return out
 
 
-def write_ply_points(path: Path, xyz: np.ndarray, rgb: np.ndarray | None = None,
-                     intensity: np.ndarray | None = None, *, ascii: bool = False) -> None:
+def write_ply_points(
+    path: Path,
+    xyz: np.ndarray,
+    rgb: np.ndarray | None = None,
+    intensity: np.ndarray | None = None,
+    *,
+    ascii: bool = False,
+) -> None:
     """PLY point cloud with double coordinates (float32 would cost 0.125 m at N 1.1e6)."""
     props = [("x", "double", "<f8"), ("y", "double", "<f8"), ("z", "double", "<f8")]
     if rgb is not None:
         props += [("red", "uchar", "u1"), ("green", "uchar", "u1"), ("blue", "uchar", "u1")]
     if intensity is not None:
         props += [("intensity", "ushort", "<u2")]
-    head = ["ply", f"format {'ascii' if ascii else 'binary_little_endian'} 1.0", "comment test",
-            f"element vertex {len(xyz)}"] + [f"property {t} {n}" for n, t, _ in props] + ["end_header"]
+    head = (
+        [
+            "ply",
+            f"format {'ascii' if ascii else 'binary_little_endian'} 1.0",
+            "comment test",
+            f"element vertex {len(xyz)}",
+        ]
+        + [f"property {t} {n}" for n, t, _ in props]
+        + ["end_header"]
+    )
     arr = np.zeros(len(xyz), np.dtype([(n, d) for n, _, d in props]))
     arr["x"], arr["y"], arr["z"] = xyz.T
     if rgb is not None:
@@ -92,18 +113,31 @@ def write_ply_points(path: Path, xyz: np.ndarray, rgb: np.ndarray | None = None,
     with open(path, "wb") as fh:
         fh.write(("\n".join(head) + "\n").encode())
         if ascii:
-            fh.writelines((" ".join(repr(float(v)) if isinstance(v, np.floating) else str(v) for v in row)
-                           + "\n").encode() for row in arr)
+            fh.writelines(
+                (" ".join(repr(float(v)) if isinstance(v, np.floating) else str(v) for v in row) + "\n").encode()
+                for row in arr
+            )
         else:
             fh.write(arr.tobytes())
 
 
 def write_ply_mesh(path: Path, v: np.ndarray, f: np.ndarray, rgba: np.ndarray) -> None:
     """Binary PLY mesh with double vertices and uchar RGBA vertex colours."""
-    head = ["ply", "format binary_little_endian 1.0", f"element vertex {len(v)}", "property double x",
-            "property double y", "property double z", "property uchar red", "property uchar green",
-            "property uchar blue", "property uchar alpha", f"element face {len(f)}",
-            "property list uchar int vertex_indices", "end_header"]
+    head = [
+        "ply",
+        "format binary_little_endian 1.0",
+        f"element vertex {len(v)}",
+        "property double x",
+        "property double y",
+        "property double z",
+        "property uchar red",
+        "property uchar green",
+        "property uchar blue",
+        "property uchar alpha",
+        f"element face {len(f)}",
+        "property list uchar int vertex_indices",
+        "end_header",
+    ]
     vert = np.zeros(len(v), np.dtype([("p", "<f8", 3), ("c", "u1", 4)]))
     vert["p"], vert["c"] = v, rgba
     face = np.zeros(len(f), np.dtype([("n", "u1"), ("i", "<i4", 3)]))
@@ -126,8 +160,9 @@ def grid_mesh(n: int, size: float, *, bump: float = 0.3, seed: int = 1) -> tuple
     return v, np.r_[np.c_[a, b, d], np.c_[a, d, c]]
 
 
-def write_obj(path: Path, v: np.ndarray, f: np.ndarray, uv: np.ndarray | None = None,
-              texture: str | None = None) -> None:
+def write_obj(
+    path: Path, v: np.ndarray, f: np.ndarray, uv: np.ndarray | None = None, texture: str | None = None
+) -> None:
     lines = []
     if texture:
         (path.with_suffix(".mtl")).write_text(f"newmtl m\nKd 1 1 1\nmap_Kd {texture}\n")
@@ -145,4 +180,4 @@ def write_obj(path: Path, v: np.ndarray, f: np.ndarray, uv: np.ndarray | None = 
 def glb_json(path: Path) -> dict:
     data = Path(path).read_bytes()
     jlen = struct.unpack_from("<I", data, 12)[0]
-    return json.loads(data[20:20 + jlen])
+    return json.loads(data[20 : 20 + jlen])

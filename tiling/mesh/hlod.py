@@ -11,6 +11,7 @@
    texture at half the children's resolution.  geometricError = typical triangle size of
    the parent (never below its children's).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -86,8 +87,9 @@ def weld(v: np.ndarray, f: np.ndarray, extra: list[np.ndarray | None]) -> tuple:
     """Merge vertices equal in position and attributes; drop faces that become degenerate."""
     cols = [v] + [e for e in extra if e is not None]
     key = np.ascontiguousarray(np.column_stack(cols), dtype=np.float64)
-    _, first, inv = np.unique(key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel(),
-                              return_index=True, return_inverse=True)
+    _, first, inv = np.unique(
+        key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel(), return_index=True, return_inverse=True
+    )
     nf = inv.ravel()[f]
     ok = (nf[:, 0] != nf[:, 1]) & (nf[:, 1] != nf[:, 2]) & (nf[:, 0] != nf[:, 2])
     return (v[first], nf[ok], *[None if e is None else e[first] for e in extra])
@@ -110,8 +112,14 @@ def _normals(v: np.ndarray, f: np.ndarray) -> np.ndarray:
 
 
 class HlodBuilder:
-    def __init__(self, parts: list[MeshPart], georef: Georef, out: Path, params: MeshParams | None = None,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        parts: list[MeshPart],
+        georef: Georef,
+        out: Path,
+        params: MeshParams | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.parts, self.georef, self.out = parts, georef, out
         self.p = params or MeshParams()
         self.progress: Progress = progress or (lambda f, s: None)
@@ -132,10 +140,9 @@ class HlodBuilder:
             n = len(part.vertices)
             uv = part.uv if part.image is not None else None
             col = part.colors.astype(np.float64) if part.colors is not None else None
-            v, f, uv, col = weld(enu_all[start:start + n], part.faces, [uv, col])
+            v, f, uv, col = weld(enu_all[start : start + n], part.faces, [uv, col])
             start += n
-            mats.append(_Mat(part.image if uv is not None else None, part.base_color, uv is not None,
-                             col is not None))
+            mats.append(_Mat(part.image if uv is not None else None, part.base_color, uv is not None, col is not None))
             vs.append(v)
             fs.append(f + off)
             uvs.append(uv if uv is not None else np.zeros((len(v), 2)))
@@ -144,8 +151,14 @@ class HlodBuilder:
             off += len(v)
         if not sum(len(f) for f in fs):
             raise TilingError("The mesh has no non-degenerate triangles.")
-        return (np.concatenate(vs), np.concatenate(fs), np.concatenate(uvs), np.concatenate(cols),
-                np.concatenate(fm), mats)
+        return (
+            np.concatenate(vs),
+            np.concatenate(fs),
+            np.concatenate(uvs),
+            np.concatenate(cols),
+            np.concatenate(fm),
+            mats,
+        )
 
     def _quadtree(self, v: np.ndarray, f: np.ndarray) -> _Node:
         c = v[f].mean(axis=1)
@@ -204,14 +217,18 @@ class HlodBuilder:
             "asset": {"version": "1.1", "generator": "heritage-map tiling (mesh HLOD)"},
             "geometricError": max(float(np.linalg.norm(hi - lo)), root.ge),
             "root": root_tile,
-            "extras": {"kind": "mesh", "faces": total, "origin": {"lon": self.frame.lon, "lat": self.frame.lat,
-                                                                 "h_ellipsoidal": self.frame.h}},
+            "extras": {
+                "kind": "mesh",
+                "faces": total,
+                "origin": {"lon": self.frame.lon, "lat": self.frame.lat, "h_ellipsoidal": self.frame.h},
+            },
         }
         path = self.out / "tileset.json"
         write_tileset(path, tileset)
         warnings = [w for p in self.parts for w in p.warnings]
-        return MeshResult(total, self.tiles, self.frame, lo, hi, path, dict(sorted(self.levels.items())),
-                          self.methods, warnings)
+        return MeshResult(
+            total, self.tiles, self.frame, lo, hi, path, dict(sorted(self.levels.items())), self.methods, warnings
+        )
 
     def _leaf_pieces(self, idx, v, f, uv, col, fm) -> list[_Piece]:
         pieces = []
@@ -220,8 +237,15 @@ class HlodBuilder:
             faces = f[idx[mats == m]]
             used, inv = np.unique(faces.ravel(), return_inverse=True)
             mat = self.mats[m]
-            pieces.append(_Piece(int(m), v[used], inv.reshape(-1, 3), uv[used] if mat.has_uv else None,
-                                 col[used] if mat.has_color else None))
+            pieces.append(
+                _Piece(
+                    int(m),
+                    v[used],
+                    inv.reshape(-1, 3),
+                    uv[used] if mat.has_uv else None,
+                    col[used] if mat.has_color else None,
+                )
+            )
         return pieces
 
     def _parent_pieces(self, node: _Node) -> list[_Piece]:
@@ -261,7 +285,7 @@ class HlodBuilder:
             mat = self.mats[p.mat]
             prim = Primitive(positions=enu_to_gltf(p.v - center).astype(np.float32), indices=p.f)
             if mat.image is not None and p.uv is not None:
-                tex, prim.uvs, repeat = tile_texture(mat.image, p.uv, 0.5 ** node.height)
+                tex, prim.uvs, repeat = tile_texture(mat.image, p.uv, 0.5**node.height)
                 tex.repeat = repeat
                 prim.material = Material(mat.base_color, tex, unlit=True)
             elif p.col is not None:
@@ -285,14 +309,23 @@ class HlodBuilder:
             node.ge = max(float(np.sqrt(area / max(faces, 1))), max(c.ge for c in node.children))
 
     def _tile_json(self, node: _Node) -> Tile:
-        t: Tile = {"boundingVolume": box_from_bounds(node.lo, node.hi), "geometricError": node.ge,
-                   "content": {"uri": f"tiles/{node.name}.glb"}}
+        t: Tile = {
+            "boundingVolume": box_from_bounds(node.lo, node.hi),
+            "geometricError": node.ge,
+            "content": {"uri": f"tiles/{node.name}.glb"},
+        }
         if node.children:
             t["children"] = [self._tile_json(c) for c in sorted(node.children, key=lambda c: c.name)]
         return t
 
 
-def tile_mesh(parts: list[MeshPart], georef: Georef, out: Path, *, params: MeshParams | None = None,
-              progress: Progress | None = None) -> MeshResult:
+def tile_mesh(
+    parts: list[MeshPart],
+    georef: Georef,
+    out: Path,
+    *,
+    params: MeshParams | None = None,
+    progress: Progress | None = None,
+) -> MeshResult:
     """Tile mesh parts into ``out`` (tileset.json + tiles/*.glb)."""
     return HlodBuilder(parts, georef, out, params, progress).build()

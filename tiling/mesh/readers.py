@@ -5,6 +5,7 @@ float64 vertices, faces, optional UVs (OBJ convention, origin bottom-left), opti
 vertex colours, and the base-colour image/factor.  glTF files are Y-up, so their
 coordinates are turned to Z-up (x, −z, y) before georeferencing, like every other format.
 """
+
 from __future__ import annotations
 
 import logging
@@ -84,8 +85,10 @@ def load_mesh(path: Path) -> list[MeshPart]:
         # process=False: keep vertices as in the file (no merge, no reordering)
         loaded = trimesh.load(str(path), process=False, maintain_order=True)
     except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
-        raise TilingError(f"{path.name} cannot be read as {ext[1:].upper()}: {exc}.",
-                          hint="The file may be corrupt or truncated; export it again.") from None
+        raise TilingError(
+            f"{path.name} cannot be read as {ext[1:].upper()}: {exc}.",
+            hint="The file may be corrupt or truncated; export it again.",
+        ) from None
     y_up = ext in (".glb", ".gltf")
     if isinstance(loaded, trimesh.Scene):
         meshes = [(g, n) for n, g in zip(loaded.graph.nodes_geometry, loaded.dump(concatenate=False))]
@@ -108,7 +111,8 @@ def load_mesh(path: Path) -> list[MeshPart]:
         parts[0].warnings.append(
             "PLY vertices are float32 with large (projected) coordinates: precision is only "
             f"~{np.spacing(np.float32(np.max(np.abs(parts[0].vertices)))):.3f} m; export with double or "
-            "subtract an offset and use --anchor.")
+            "subtract an offset and use --anchor."
+        )
     return parts
 
 
@@ -137,6 +141,8 @@ def _missing_textures(obj: Path) -> list[str]:
                 if tok and tok[0].lower() in ("map_kd", "map_ka") and len(tok) > 1:
                     tex = obj.parent / tok[-1]
                     if not tex.is_file():
-                        out.append(f"texture {tok[-1]} named in {mtl.name} not found: the model is shown "
-                                   f"without it (upload the image next to the OBJ).")
+                        out.append(
+                            f"texture {tok[-1]} named in {mtl.name} not found: the model is shown "
+                            f"without it (upload the image next to the OBJ)."
+                        )
     return out

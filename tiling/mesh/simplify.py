@@ -8,6 +8,7 @@ Vertex attributes (UV, colour) follow the collapses: we rebuild the vertex mappi
 the collapse history (identical to ``replay_simplification``'s, at a fraction of the cost)
 and average the attributes of merged vertices.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,8 +44,9 @@ def _collapse_mapping(n: int, faces: np.ndarray, collapses: np.ndarray, n_out: i
     return np.where(kept[par], rank[par], -1)
 
 
-def qem(v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
-        ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+def qem(
+    v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     import fast_simplification
 
     p, nf, coll = fast_simplification.simplify(v, f, target_count=max(target, 1), return_collapses=True)
@@ -55,8 +57,9 @@ def qem(v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
     return np.asarray(p, np.float64), np.asarray(nf, np.int64), out
 
 
-def cluster(v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
-            ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+def cluster(
+    v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Grid vertex clustering; the cell grows until the face count reaches the target."""
     tri = v[f]
     area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
@@ -84,8 +87,9 @@ def cluster(v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: 
     return v2[used], remap[f2], {k: a[used] for k, a in a2.items()}
 
 
-def simplify(v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
-             ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], str]:
+def simplify(
+    v: np.ndarray, f: np.ndarray, attrs: dict[str, np.ndarray], target: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], str]:
     """Reduce to about ``target`` faces; returns (vertices, faces, attrs, method)."""
     if len(f) <= target:
         return v, f, attrs, "none"

@@ -5,6 +5,7 @@ a 2-pixel margin, UVs remapped), so a 16-leaf model does not ship the whole atla
 times.  Parents are built at ``scale`` = 2^-height of the leaf resolution.  Sizes are
 rounded to powers of two (mipmaps on every WebGL), JPEG unless alpha is really used.
 """
+
 from __future__ import annotations
 
 import io
@@ -61,6 +62,5 @@ def tile_texture(image, uv: np.ndarray, scale: float) -> tuple[Texture, np.ndarr
         repeat = True
     size = (_pot(cw * scale), _pot(ch * scale))
     if size != crop.size:
-        crop = crop.resize(size, Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.BICUBIC,
-                           reducing_gap=2.0)
+        crop = crop.resize(size, Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.BICUBIC, reducing_gap=2.0)
     return encode(crop), out_uv.astype(np.float32), repeat

@@ -6,6 +6,7 @@ classification as ``_INTENSITY``/``_CLASSIFICATION`` attributes described by
 EXT_structural_metadata property attributes (how 3D Tiles 1.1 keeps per-point
 properties; CesiumJS can style on them).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,9 @@ from ..gltf import MODE_POINTS, Primitive, enu_to_gltf, write_glb
 
 # One point in the temporary working file: ENU metres (float32, relative to the site
 # origin: 0.5 mm steps at 8 km), colour, intensity, classification. 20 bytes.
-REC = np.dtype([("x", "<f4"), ("y", "<f4"), ("z", "<f4"), ("rgba", "u1", (4,)),
-                ("i", "<u2"), ("c", "u1"), ("pad", "u1")])
+REC = np.dtype(
+    [("x", "<f4"), ("y", "<f4"), ("z", "<f4"), ("rgba", "u1", (4,)), ("i", "<u2"), ("c", "u1"), ("pad", "u1")]
+)
 
 
 def positions(recs: np.ndarray) -> np.ndarray:
@@ -25,8 +27,14 @@ def positions(recs: np.ndarray) -> np.ndarray:
     return np.column_stack([recs["x"], recs["y"], recs["z"]]).astype(np.float64)
 
 
-def write_points_glb(path: Path, recs: np.ndarray, *, rgb: bool, intensity: bool, classification: bool,
-                     ) -> tuple[np.ndarray, np.ndarray, int]:
+def write_points_glb(
+    path: Path,
+    recs: np.ndarray,
+    *,
+    rgb: bool,
+    intensity: bool,
+    classification: bool,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Write records as a POINTS glb; returns ENU (min, max) of the points and the byte size."""
     p = positions(recs)
     lo, hi = p.min(axis=0), p.max(axis=0)
@@ -41,9 +49,13 @@ def write_points_glb(path: Path, recs: np.ndarray, *, rgb: bool, intensity: bool
     if classification:
         attrs["_CLASSIFICATION"] = np.ascontiguousarray(recs["c"])
         props["classification"] = ("_CLASSIFICATION", "UINT8")
-    prim = Primitive(positions=local, mode=MODE_POINTS,
-                     colors=np.ascontiguousarray(recs["rgba"]) if rgb else None,
-                     attributes=attrs, properties=props)
+    prim = Primitive(
+        positions=local,
+        mode=MODE_POINTS,
+        colors=np.ascontiguousarray(recs["rgba"]) if rgb else None,
+        attributes=attrs,
+        properties=props,
+    )
     t = enu_to_gltf(center.reshape(1, 3))[0]
     size = write_glb(path, [prim], (float(t[0]), float(t[1]), float(t[2])))
     return lo, hi, size

@@ -13,6 +13,7 @@ Memory stays bounded: a count grid (128³) splits the cloud into *buckets* of at
 streaming the file once, the buckets are spilled to disk, then each bucket's subtree
 is built in memory.  Points are addressed by 21-bit integer coordinates per axis.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -67,9 +68,17 @@ def _unkey(k: np.ndarray, t: int) -> np.ndarray:
 
 
 class OctreeBuilder:
-    def __init__(self, raw: Path, count: int, lo: np.ndarray, hi: np.ndarray, work: Path, write: WriteFn,
-                 params: OctreeParams | None = None,
-                 progress: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        raw: Path,
+        count: int,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        work: Path,
+        write: WriteFn,
+        params: OctreeParams | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
         self.raw, self.n, self.work, self.write = raw, count, work, write
         self.p = params or OctreeParams()
         self.progress = progress or (lambda f: None)
@@ -110,13 +119,13 @@ class OctreeBuilder:
         g = COUNT_BITS
         counts = np.zeros(1 << (3 * g), np.int64)
         for s in range(0, self.n, self.p.chunk):
-            counts += np.bincount(_key(self._q(mm[s:s + self.p.chunk]), g), minlength=len(counts))
+            counts += np.bincount(_key(self._q(mm[s : s + self.p.chunk]), g), minlength=len(counts))
         buckets = self._cut_buckets(counts.reshape((1 << g,) * 3), g)
         lut = np.full((1 << g,) * 3, -1, np.int32)
         bdepth = np.array([b[0] for b in buckets], np.int64)
         for bid, (d, i, j, k) in enumerate(buckets):
             s = g - d
-            lut[i << s:(i + 1) << s, j << s:(j + 1) << s, k << s:(k + 1) << s] = bid
+            lut[i << s : (i + 1) << s, j << s : (j + 1) << s, k << s : (k + 1) << s] = bid
         max_upper = int(bdepth.max())
         taken: list[np.ndarray] = [np.empty(0, np.int64) for _ in range(max_upper)]
         upper: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(max_upper)]
@@ -124,7 +133,7 @@ class OctreeBuilder:
         handles = {b: open(f, "ab") for b, f in enumerate(files)}  # noqa: SIM115 (closed in finally)
         try:
             for s in range(0, self.n, self.p.chunk):
-                recs = np.array(mm[s:s + self.p.chunk])
+                recs = np.array(mm[s : s + self.p.chunk])
                 q = self._q(recs)
                 cg = q >> (QBITS - g)
                 bid = lut[cg[:, 0], cg[:, 1], cg[:, 2]]
@@ -191,8 +200,7 @@ class OctreeBuilder:
             if c <= self.p.bucket or d == g:
                 out.append((d, i, j, k))
                 continue
-            stack.extend((d + 1, 2 * i + a, 2 * j + b, 2 * k + e)
-                         for a in (0, 1) for b in (0, 1) for e in (0, 1))
+            stack.extend((d + 1, 2 * i + a, 2 * j + b, 2 * k + e) for a in (0, 1) for b in (0, 1) for e in (0, 1))
         return out
 
     @staticmethod

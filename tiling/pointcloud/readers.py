@@ -5,6 +5,7 @@ declares) plus the attributes we keep: RGB (8 bit), intensity (16 bit) and
 classification (8 bit).  Reading is chunked so memory stays bounded for any file size
 (laspy's chunk_iterator for LAS/LAZ, a memory map for binary PLY, block reads for text).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -62,8 +63,10 @@ def check_las_header(path: Path) -> None:
         head = fh.read(375)
     name = path.name
     if len(head) < 227 or head[:4] != b"LASF":
-        raise TilingError(f"{name} is not a LAS/LAZ file (no 'LASF' signature).",
-                          hint="The file may be corrupt, or another format renamed to .las/.laz.")
+        raise TilingError(
+            f"{name} is not a LAS/LAZ file (no 'LASF' signature).",
+            hint="The file may be corrupt, or another format renamed to .las/.laz.",
+        )
     major, minor = head[24], head[25]
     hsize, offset, nvlr = struct.unpack_from("<HII", head, 94)
     fmt, reclen, legacy = struct.unpack_from("<BHI", head, 104)
@@ -77,15 +80,19 @@ def check_las_header(path: Path) -> None:
     elif (fmt & 0x3F) > 10:
         problem = f"unknown point format {fmt & 0x3F}"
     if problem:
-        raise TilingError(f"{name} cannot be read as LAS/LAZ: {problem}.",
-                          hint="The file may be corrupt or truncated; export it again.")
+        raise TilingError(
+            f"{name} cannot be read as LAS/LAZ: {problem}.",
+            hint="The file may be corrupt or truncated; export it again.",
+        )
     count = legacy
     if minor >= 4 and len(head) >= 255:
         count = struct.unpack_from("<Q", head, 247)[0] or legacy
     if not fmt & 0xC0 and offset + count * reclen > size:  # uncompressed: the size is known
-        raise TilingError(f"{name} is truncated: the header announces {count:,} points "
-                          f"({offset + count * reclen:,} bytes) but the file has {size:,} bytes.",
-                          hint="Copy or export the file again.")
+        raise TilingError(
+            f"{name} is truncated: the header announces {count:,} points "
+            f"({offset + count * reclen:,} bytes) but the file has {size:,} bytes.",
+            hint="Copy or export the file again.",
+        )
 
 
 class LasSource:
@@ -108,8 +115,10 @@ class LasSource:
                 except Exception:  # noqa: BLE001 - a damaged or exotic WKT VLR must not stop the job
                     self.epsg = None
         except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
-            raise TilingError(f"{path.name} cannot be read as LAS/LAZ: {exc}.",
-                              hint="The file may be corrupt or truncated; export it again.") from None
+            raise TilingError(
+                f"{path.name} cannot be read as LAS/LAZ: {exc}.",
+                hint="The file may be corrupt or truncated; export it again.",
+            ) from None
         self._sixteen: bool | None = None
 
     def chunks(self, size: int) -> Iterator[PointChunk]:
@@ -126,13 +135,15 @@ class LasSource:
                             # LAS says 16-bit colour but many writers store 0..255: decide once
                             self._sixteen = bool(raw.max() > 255)
                         rgb = to_u8(raw, bool(self._sixteen))
-                    yield PointChunk(xyz, rgb, np.asarray(pts.intensity, np.uint16),
-                                     np.asarray(pts.classification, np.uint8))
+                    yield PointChunk(
+                        xyz, rgb, np.asarray(pts.intensity, np.uint16), np.asarray(pts.classification, np.uint8)
+                    )
         except TilingError:
             raise
         except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
-            raise TilingError(f"{self.path.name}: reading LAS/LAZ points failed: {exc}.",
-                              hint="The file may be truncated or corrupt.") from None
+            raise TilingError(
+                f"{self.path.name}: reading LAS/LAZ points failed: {exc}.", hint="The file may be truncated or corrupt."
+            ) from None
 
 
 # ----------------------------------------------------------------------------- PLY
@@ -167,8 +178,11 @@ class PlySource:
             inten = None
             if self._int:
                 iv = a[self._int]
-                inten = (np.clip(iv * 65535.0, 0, 65535) if iv.dtype.kind == "f" and iv.max(initial=0) <= 1.0
-                         else np.clip(iv, 0, 65535)).astype(np.uint16)
+                inten = (
+                    np.clip(iv * 65535.0, 0, 65535)
+                    if iv.dtype.kind == "f" and iv.max(initial=0) <= 1.0
+                    else np.clip(iv, 0, 65535)
+                ).astype(np.uint16)
             cls = np.clip(a[self._cls], 0, 255).astype(np.uint8) if self._cls else None
             yield PointChunk(xyz, rgb, inten, cls)
 
@@ -187,9 +201,10 @@ class E57Source:
             self._e57 = pye57.E57(str(path))
             self.count = sum(self._e57.get_header(i).point_count for i in range(self._e57.scan_count))
         except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
-            raise TilingError(f"{path.name} cannot be read as E57: {exc}.",
-                              hint="The file may be corrupt; export it again from the scanner software.",
-                              ) from None
+            raise TilingError(
+                f"{path.name} cannot be read as E57: {exc}.",
+                hint="The file may be corrupt; export it again from the scanner software.",
+            ) from None
         self.bounds = None
         self.epsg = None
 
@@ -199,11 +214,18 @@ class E57Source:
             h = self._e57.get_header(i)
             fields = set(h.point_fields)
             try:
-                d = self._e57.read_scan(i, intensity="intensity" in fields, colors="colorRed" in fields,
-                                        row_column=False, transform=True, ignore_missing_fields=True)
+                d = self._e57.read_scan(
+                    i,
+                    intensity="intensity" in fields,
+                    colors="colorRed" in fields,
+                    row_column=False,
+                    transform=True,
+                    ignore_missing_fields=True,
+                )
             except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
-                raise TilingError(f"{self.path.name}: scan {i} of the E57 file cannot be read: {exc}.",
-                                  ) from None
+                raise TilingError(
+                    f"{self.path.name}: scan {i} of the E57 file cannot be read: {exc}.",
+                ) from None
             if "cartesianX" not in d:
                 raise TilingError(f"{self.path.name}: scan {i} has no cartesian coordinates.")
             valid = np.ones(len(d["cartesianX"]), bool)
@@ -219,12 +241,14 @@ class E57Source:
             if "intensity" in d:
                 iv = np.asarray(d["intensity"], np.float64)[valid]
                 lo, hi = (iv.min(), iv.max()) if len(iv) else (0.0, 1.0)
-                inten = (np.clip((iv - lo) / (hi - lo), 0, 1) * 65535).astype(np.uint16) if hi > lo \
+                inten = (
+                    (np.clip((iv - lo) / (hi - lo), 0, 1) * 65535).astype(np.uint16)
+                    if hi > lo
                     else np.zeros(len(iv), np.uint16)
+                )
             for s in range(0, len(xyz), size):
                 sl = slice(s, s + size)
-                yield PointChunk(xyz[sl], None if rgb is None else rgb[sl],
-                                 None if inten is None else inten[sl], None)
+                yield PointChunk(xyz[sl], None if rgb is None else rgb[sl], None if inten is None else inten[sl], None)
 
 
 POINT_EXTENSIONS = {".las": LasSource, ".laz": LasSource, ".ply": PlySource, ".e57": E57Source}
@@ -240,6 +264,7 @@ def open_points(path: Path) -> PointSource:
         return TextSource(path)
     cls = POINT_EXTENSIONS.get(ext)
     if cls is None:
-        raise TilingError(f"{path.name}: unsupported point-cloud format {ext!r}; use LAS, LAZ, PLY, E57, "
-                          f"XYZ, CSV, TXT or PTS.")
+        raise TilingError(
+            f"{path.name}: unsupported point-cloud format {ext!r}; use LAS, LAZ, PLY, E57, XYZ, CSV, TXT or PTS."
+        )
     return cls(path)

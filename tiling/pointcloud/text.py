@@ -7,6 +7,7 @@ names include x/e/easting/lon, y/n/northing/lat, z/h/height/elevation, r/red, g/
 b/blue, i/intensity, c/class/classification.  Separators: comma, semicolon, tab or spaces.
 Colours may be 0..255 integers or 0..1 floats.  Reading is block-wise (memory bounded).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,12 +20,39 @@ from ..errors import TilingError
 from .readers import PointChunk, to_u8
 
 _ALIASES = {
-    "x": "x", "e": "x", "east": "x", "easting": "x", "lon": "x", "longitude": "x", "//x": "x",
-    "y": "y", "n": "y", "north": "y", "northing": "y", "lat": "y", "latitude": "y",
-    "z": "z", "h": "z", "height": "z", "elevation": "z", "alt": "z", "altitude": "z",
-    "r": "r", "red": "r", "g": "g", "green": "g", "b": "b", "blue": "b",
-    "i": "i", "intensity": "i", "scalar_intensity": "i", "reflectance": "i",
-    "c": "c", "class": "c", "classification": "c", "label": "c",
+    "x": "x",
+    "e": "x",
+    "east": "x",
+    "easting": "x",
+    "lon": "x",
+    "longitude": "x",
+    "//x": "x",
+    "y": "y",
+    "n": "y",
+    "north": "y",
+    "northing": "y",
+    "lat": "y",
+    "latitude": "y",
+    "z": "z",
+    "h": "z",
+    "height": "z",
+    "elevation": "z",
+    "alt": "z",
+    "altitude": "z",
+    "r": "r",
+    "red": "r",
+    "g": "g",
+    "green": "g",
+    "b": "b",
+    "blue": "b",
+    "i": "i",
+    "intensity": "i",
+    "scalar_intensity": "i",
+    "reflectance": "i",
+    "c": "c",
+    "class": "c",
+    "classification": "c",
+    "label": "c",
 }
 _BLOCK = 1 << 24  # bytes per read (16 MiB)
 
@@ -69,8 +97,10 @@ class TextSource:
             if layout is None and self.ncol > 7:
                 layout = "xyzrgbi"
             if layout is None:
-                raise TilingError(f"{path.name}: {self.ncol} columns per line; expected x y z [r g b] "
-                                  f"[intensity] (3, 4, 6 or 7 numbers) or a header line naming the columns.")
+                raise TilingError(
+                    f"{path.name}: {self.ncol} columns per line; expected x y z [r g b] "
+                    f"[intensity] (3, 4, 6 or 7 numbers) or a header line naming the columns."
+                )
             self.columns = {ch: i for i, ch in enumerate(layout)}
         if not {"x", "y", "z"} <= set(self.columns):
             raise TilingError(f"{path.name}: the header must name x, y and z columns (got {toks}).")
@@ -95,13 +125,13 @@ class TextSource:
                 if cut < 0:
                     rest = buf
                     continue
-                block, rest = buf[:cut + 1], buf[cut + 1:]
+                block, rest = buf[: cut + 1], buf[cut + 1 :]
                 while skipped < self.skip and block:  # header / count lines (comments don't count)
                     nl = block.find(b"\n")
                     line = block[:nl].strip()
                     if line and not line.startswith(b"#"):
                         skipped += 1
-                    block, line_no = block[nl + 1:], line_no + 1
+                    block, line_no = block[nl + 1 :], line_no + 1
                 yield block, line_no
                 line_no += block.count(b"\n")
 
@@ -117,7 +147,7 @@ class TextSource:
             except ValueError:
                 raise TilingError(self._explain(block, line_no)) from None
             for s in range(0, len(arr), size):
-                yield self._chunk(arr[s:s + size])
+                yield self._chunk(arr[s : s + size])
 
     def _explain(self, block: bytes, line_no: int) -> str:
         for k, raw in enumerate(block.splitlines()):
@@ -126,8 +156,10 @@ class TextSource:
                 continue
             toks = self._split(line)
             if len(toks) != self.ncol or not all(_is_number(t) for t in toks):
-                return (f"{self.path.name}, line {line_no + k}: {line.strip()[:80]!r} is not "
-                        f"{self.ncol} numbers like the first line.")
+                return (
+                    f"{self.path.name}, line {line_no + k}: {line.strip()[:80]!r} is not "
+                    f"{self.ncol} numbers like the first line."
+                )
         return f"{self.path.name}: cannot read the numbers after line {line_no}."
 
     def _chunk(self, a: np.ndarray) -> PointChunk:
@@ -138,8 +170,11 @@ class TextSource:
             raw = a[:, [c["r"], c["g"], c["b"]]]
             if self._rgb_float is None and len(raw):
                 self._rgb_float = bool(raw.max() <= 1.0 and np.any(raw != np.round(raw)))
-            rgb = (np.clip(np.rint(raw * 255), 0, 255).astype(np.uint8) if self._rgb_float
-                   else to_u8(raw, bool(raw.max(initial=0) > 255)))
+            rgb = (
+                np.clip(np.rint(raw * 255), 0, 255).astype(np.uint8)
+                if self._rgb_float
+                else to_u8(raw, bool(raw.max(initial=0) > 255))
+            )
         inten = np.clip(a[:, c["i"]], 0, 65535).astype(np.uint16) if "i" in c else None
         cls = np.clip(a[:, c["c"]], 0, 255).astype(np.uint8) if "c" in c else None
         return PointChunk(xyz, rgb, inten, cls)

@@ -5,6 +5,7 @@ EPSG:6960 datum + geoid) and stores site-ENU float32 records in a work file; pas
 builds the octree (:mod:`.octree`) and writes one glb per node; finally tileset.json is
 written with the site ENU→ECEF matrix as the root transform.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -46,8 +47,9 @@ def _to_enu(georef: Georef, frame: SiteFrame, xyz: np.ndarray) -> np.ndarray:
 PARALLEL_MIN_POINTS = 2_500_000  # below this, starting worker processes costs more than it saves
 
 
-def _ingest(src: PointSource, georef: Georef, raw: Path, chunk: int, progress: Progress,
-            workers: int = 1) -> tuple[int, np.ndarray, np.ndarray, SiteFrame, dict[str, bool]]:
+def _ingest(
+    src: PointSource, georef: Georef, raw: Path, chunk: int, progress: Progress, workers: int = 1
+) -> tuple[int, np.ndarray, np.ndarray, SiteFrame, dict[str, bool]]:
     if src.bounds is not None:  # LAS header: fail before reading anything
         georef.check(*src.bounds, what=f"scan {src.path.name}")
     frame: SiteFrame | None = None
@@ -58,8 +60,11 @@ def _ingest(src: PointSource, georef: Georef, raw: Path, chunk: int, progress: P
     est = src.count or max(1, os.path.getsize(src.path) // 32)
     # the datum/geoid transform dominates: spread chunks over processes (threads gave no
     # speed-up in our measurements), keep file order, never hold more than workers + 1 chunks
-    pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            if workers > 1 and est >= PARALLEL_MIN_POINTS else None)
+    pool = (
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        if workers > 1 and est >= PARALLEL_MIN_POINTS
+        else None
+    )
     pending: deque[tuple[object, Future]] = deque()
 
     def store(ch, enu: np.ndarray, fh) -> None:
@@ -88,8 +93,9 @@ def _ingest(src: PointSource, georef: Georef, raw: Path, chunk: int, progress: P
                     continue
                 finite = np.all(np.isfinite(ch.xyz), axis=1)
                 if not finite.all():
-                    raise TilingError(f"{src.path.name}: {int((~finite).sum())} point(s) have non-numeric or "
-                                      f"infinite coordinates.")
+                    raise TilingError(
+                        f"{src.path.name}: {int((~finite).sum())} point(s) have non-numeric or infinite coordinates."
+                    )
                 clo, chi = ch.xyz.min(axis=0), ch.xyz.max(axis=0)
                 if frame is None:
                     georef.check(clo, chi, what=f"scan {src.path.name}")
@@ -114,23 +120,33 @@ def _ingest(src: PointSource, georef: Georef, raw: Path, chunk: int, progress: P
     return n, lo, hi, frame, has
 
 
-def tile_pointcloud(src: PointSource, georef: Georef, out: Path, work: Path, *,
-                    params: OctreeParams | None = None, progress: Progress | None = None) -> PointCloudResult:
+def tile_pointcloud(
+    src: PointSource,
+    georef: Georef,
+    out: Path,
+    work: Path,
+    *,
+    params: OctreeParams | None = None,
+    progress: Progress | None = None,
+) -> PointCloudResult:
     """Tile a point source into ``out`` (tileset.json + tiles/*.glb); ``work`` holds temp files."""
     params = params or OctreeParams()
     prog: Progress = progress or (lambda f, s: None)
     work.mkdir(parents=True, exist_ok=True)
     (out / "tiles").mkdir(parents=True, exist_ok=True)
     raw = work / "points.bin"
-    n, lo, hi, frame, has = _ingest(src, georef, raw, params.chunk, lambda f, s: prog(0.5 * f, s),
-                                    params.workers)
+    n, lo, hi, frame, has = _ingest(src, georef, raw, params.chunk, lambda f, s: prog(0.5 * f, s), params.workers)
 
     def write(name: str, recs: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        return write_points_glb(out / "tiles" / f"{name}.glb", recs, rgb=has["rgb"],
-                                intensity=has["intensity"], classification=has["classification"])
+        return write_points_glb(
+            out / "tiles" / f"{name}.glb",
+            recs,
+            rgb=has["rgb"],
+            intensity=has["intensity"],
+            classification=has["classification"],
+        )
 
-    builder = OctreeBuilder(raw, n, lo, hi, work, write, params,
-                            lambda f: prog(0.5 + 0.45 * f, "building octree"))
+    builder = OctreeBuilder(raw, n, lo, hi, work, write, params, lambda f: prog(0.5 + 0.45 * f, "building octree"))
     root = builder.build()
     raw.unlink()
     count = [0]
@@ -153,8 +169,11 @@ def tile_pointcloud(src: PointSource, georef: Georef, out: Path, work: Path, *,
         # not drawing the cloud at all is as wrong as its whole extent
         "geometricError": max(float(np.max(hi - lo)), rt["geometricError"]),
         "root": rt,
-        "extras": {"kind": "pointcloud", "points": n, "origin": {"lon": frame.lon, "lat": frame.lat,
-                                                                 "h_ellipsoidal": frame.h}},
+        "extras": {
+            "kind": "pointcloud",
+            "points": n,
+            "origin": {"lon": frame.lon, "lat": frame.lat, "h_ellipsoidal": frame.h},
+        },
     }
     path = out / "tileset.json"
     write_tileset(path, tileset)

@@ -206,26 +206,16 @@ const STRINGS = {
   },
 };
 
-const RANKS = {
-  special_national: ["Di tích quốc gia đặc biệt", "Special national relic"],
-  national: ["Di tích quốc gia", "National relic"],
-  provincial: ["Di tích cấp tỉnh", "Provincial relic"],
-  inventoried: ["Di tích kiểm kê", "Inventoried relic"],
-};
-const CATEGORIES = {
-  historical: ["Lịch sử", "Historical"],
-  revolutionary_historical: ["Lịch sử cách mạng", "Revolutionary history"],
-  architectural_artistic: ["Kiến trúc nghệ thuật", "Architecture and art"],
-  archaeological: ["Khảo cổ", "Archaeological"],
-  scenic: ["Danh lam thắng cảnh", "Scenic landscape"],
-  other: ["Khác", "Other"],
-};
-const LOCATION_STATUS = {
-  surveyed: ["Đã khảo sát", "Surveyed"],
-  sourced: ["Theo nguồn công bố", "From a published source"],
-  approximate: ["Gần đúng", "Approximate"],
-  unknown: ["Chưa khảo sát vị trí", "Location not yet surveyed"],
-};
+// Codes and labels of ranks, categories and statuses come from the server's vocabulary
+// (mapserver/vocabulary.py), embedded in the page's config: one list for Python, SQL and the viewer.
+function vocabulary(name) {
+  const node = document.getElementById("heritage-config");
+  const terms = (node && JSON.parse(node.textContent).vocabulary?.[name]) || [];
+  return Object.fromEntries(terms.map((term) => [term.code, [term.vi, term.en]]));
+}
+const RANKS = vocabulary("rank");
+const CATEGORIES = vocabulary("category");
+const LOCATION_STATUS = vocabulary("location_status");
 
 export const LANGS = ["vi", "en"];
 const STORAGE_KEY = "heritage.lang";

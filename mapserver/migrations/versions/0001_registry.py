@@ -12,8 +12,7 @@ depends_on = None
 
 RANKS = "('special_national', 'national', 'provincial', 'inventoried')"
 LOCATION_STATUSES = "('surveyed', 'sourced', 'approximate', 'unknown')"
-CATEGORIES = ("('historical', 'revolutionary_historical', 'architectural_artistic', 'archaeological', "
-              "'scenic', 'other')")
+CATEGORIES = "('historical', 'revolutionary_historical', 'architectural_artistic', 'archaeological', 'scenic', 'other')"
 
 UPGRADE = f"""
 CREATE EXTENSION IF NOT EXISTS postgis;

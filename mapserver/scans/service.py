@@ -1,0 +1,66 @@
+"""Use cases of scans for the web app: register an upload and queue its tiling, read scans as the
+asker may see them. The job side (tiling, publishing a version) is scans.tiling_job."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from starlette.concurrency import run_in_threadpool
+
+from ..db import connection, database_url
+from ..errors import NotFound, ServiceUnavailable
+from ..settings import Settings
+from ..sites import queries as site_queries
+from ..store import Store
+from . import queries
+from .register import ScanRequest, register_scan
+
+NOT_QUEUED = "The tiling job could not be queued; upload the scan again."
+
+
+async def upload(settings: Settings, store: Store, jobs, pool: AsyncConnectionPool, req: ScanRequest) -> int:
+    """Register the scan (original into the store) and queue its tiling. A scan never stays
+    "queued" with no job behind it: when the queue is unreachable it is marked failed (503)."""
+
+    def register() -> int:
+        with psycopg.connect(database_url(settings)) as conn:
+            return register_scan(conn, store, req)
+
+    scan_id = await run_in_threadpool(register)
+    try:
+        await jobs.tile_scan(scan_id)
+    except Exception as exc:
+        async with connection(pool) as conn:
+            await conn.execute(*queries.failed(scan_id, NOT_QUEUED))
+        raise ServiceUnavailable("The tiling queue is not reachable right now; try again shortly.") from exc
+    return scan_id
+
+
+async def recent(pool: AsyncConnectionPool, limit: int) -> str:
+    async with connection(pool) as conn:
+        return (await (await conn.execute(queries.RECENT, (limit,))).fetchone())[0]
+
+
+async def one(pool: AsyncConnectionPool, scan_id: int, *, staff: bool) -> str:
+    async with connection(pool) as conn:
+        row = await (await conn.execute(queries.ONE, (scan_id,))).fetchone()
+    if row is None or not (staff or row[1]):
+        raise NotFound(f"No scan {scan_id}.")
+    return row[0]
+
+
+async def of_site(pool: AsyncConnectionPool, site_id: str, *, staff: bool) -> tuple[str | None, bool]:
+    """(scans JSON, withheld): withheld when the public asks for a sensitive relic's scans."""
+    async with connection(pool) as conn:
+        site = await (await conn.execute(site_queries.SENSITIVE_IF_PUBLIC, (site_id,))).fetchone()
+        if site is None:
+            raise NotFound(f"No published relic has the id '{site_id[:100]}'.")
+        if site[0] and not staff:
+            return None, True
+        row = await (await conn.execute(queries.OF_SITE, (site_id, not staff))).fetchone()
+    return row[0], False
+
+
+async def tiles_public(pool: AsyncConnectionPool, scan_id: int, version: int) -> bool:
+    async with connection(pool) as conn:
+        return await (await conn.execute(queries.TILES_PUBLIC, (scan_id, version))).fetchone() is not None

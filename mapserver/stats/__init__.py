@@ -1,0 +1,1 @@
+"""Digitization progress against the plan's targets: /api/stats and the /progress page."""

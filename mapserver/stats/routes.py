@@ -1,0 +1,106 @@
+"""Digitization progress against the plan: /api/stats (JSON) and /progress (a page for staff and
+the public). The sample model is not counted as digitization: only real, published 3D scans are."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from psycopg_pool import AsyncConnectionPool
+
+from ..db import connection
+from ..vocabulary import RANK_TERMS, RANKS, group_labels
+from ..web.deps import AppSettings, Pool
+from ..web.pages import REVALIDATE, html_page
+from . import queries
+
+router = APIRouter(tags=["stats"])
+RANK_NAMES = group_labels(RANK_TERMS)
+
+
+def plan_targets(data_dir: Path) -> dict[str, dict[str, Any]]:
+    with open(data_dir / "plan_targets.csv", encoding="utf-8") as fh:
+        return {
+            row["group"]: {"target": int(row["target"]), "basis": row["basis"], "source": row["source"]}
+            for row in csv.DictReader(fh)
+        }
+
+
+async def progress(pool: AsyncConnectionPool, data_dir: Path) -> dict[str, Any]:
+    targets = plan_targets(data_dir)
+    async with connection(pool) as conn:
+        per_rank = {r[0]: r for r in await (await conn.execute(queries.PER_RANK)).fetchall()}
+        units = await (await conn.execute(queries.PER_UNIT)).fetchall()
+        batches, points, scans, intangible, zones = await (await conn.execute(queries.ACTIVITY)).fetchone()
+    ranks = []
+    for rank in RANKS:
+        _, relics, located, surveyed, with_3d = per_rank.get(rank, (rank, 0, 0, 0, 0))
+        target = targets.get(rank, {}).get("target")
+        if rank == "inventoried":
+            # The plan counts every inventoried relic, ranked ones included.
+            relics_all = sum(r[1] for r in per_rank.values())
+            ranks.append(
+                {
+                    "rank": rank,
+                    "plan_target": target,
+                    "in_registry": relics_all,
+                    "unranked": relics,
+                    "located": sum(r[2] for r in per_rank.values()),
+                    "surveyed": sum(r[3] for r in per_rank.values()),
+                    "with_3d": sum(r[4] for r in per_rank.values()),
+                }
+            )
+            continue
+        ranks.append(
+            {
+                "rank": rank,
+                "plan_target": target,
+                "in_registry": relics,
+                "located": located,
+                "surveyed": surveyed,
+                "with_3d": with_3d,
+            }
+        )
+    return {
+        "ranks": ranks,
+        "districts": [
+            {
+                "id": u[0],
+                "name_vi": u[1],
+                "valid_to": u[2].isoformat() if u[2] else None,
+                "relics": u[3],
+                "located": u[4],
+                "surveyed": u[5],
+            }
+            for u in units
+        ],
+        "intangible": {"plan_target": targets.get("intangible_national", {}).get("target"), "in_registry": intangible},
+        "surveys": {"batches": batches, "points": int(points)},
+        "scans": scans or {},
+        "protection_zones": zones,
+        "targets_source": {k: v["source"] for k, v in targets.items()},
+        "note": "Registry counts use current ranks; plan targets are the 2023 basis (1 special national, "
+        "28 national, 19 provincial). The generated sample model is not counted as a 3D scan.",
+    }
+
+
+@router.get("/api/stats", summary="Digitization progress of the relics against the plan's targets")
+async def stats(pool: Pool, settings: AppSettings) -> JSONResponse:
+    return JSONResponse(await progress(pool, settings.data_dir), headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/progress", response_class=HTMLResponse, include_in_schema=False)
+async def progress_page(request: Request, pool: Pool, settings: AppSettings) -> HTMLResponse:
+    doc = await progress(pool, settings.data_dir)
+    return html_page(
+        request,
+        "progress.html",
+        cache=REVALIDATE,
+        doc=doc,
+        rank_names=RANK_NAMES,
+        doc_json=json.dumps(doc, ensure_ascii=False),
+    )

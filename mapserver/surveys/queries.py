@@ -1,0 +1,23 @@
+"""SQL of survey batches and their points (reads; the upload's writes are in surveys.ingest)."""
+
+from __future__ import annotations
+
+BATCH = """
+SELECT json_build_object('id', b.id, 'site_id', b.site_id, 'uploaded_by', b.uploaded_by,
+       'crs', 'EPSG:' || b.crs_epsg, 'height_system', b.height_system, 'axis_order', b.axis_order,
+       'file_name', b.file_name, 'file_sha256', b.file_sha256, 'file_size', b.file_size,
+       'point_count', b.point_count, 'skipped_rows', b.skipped_rows, 'errors', b.errors,
+       'position_set', b.position_set, 'created_at', b.created_at)::text
+FROM survey_batches b WHERE b.id = %s
+"""
+BATCH_EXISTS = "SELECT 1 FROM survey_batches WHERE id = %s"
+SITE_BATCHES = """
+SELECT coalesce(json_agg(json_build_object('id', id, 'point_count', point_count,
+                                           'created_at', created_at, 'file_name', file_name) ORDER BY id),
+                '[]')::text
+FROM survey_batches WHERE site_id = %s
+"""
+POINTS = """
+SELECT point_id, code, lon, lat, e_vn2000, n_vn2000, h_normal, h_ellipsoidal, accuracy_m, observed_at
+FROM survey_points WHERE batch_id = %s ORDER BY row_number
+"""

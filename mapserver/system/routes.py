@@ -1,0 +1,39 @@
+"""Liveness and database status (/healthz) and the vocabulary of the registry (/api/vocabulary)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from psycopg_pool import AsyncConnectionPool
+
+from ..db import connection
+from ..errors import ServiceUnavailable
+from ..vocabulary import as_json
+from ..web.deps import get_pool
+
+router = APIRouter(tags=["health"])
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+@router.get("/healthz", summary="Service and database status")
+async def healthz(pool: Annotated[AsyncConnectionPool, Depends(get_pool)]) -> JSONResponse:
+    try:
+        async with connection(pool, timeout=HEALTH_TIMEOUT_SECONDS) as conn:
+            cur = await conn.execute("SELECT postgis_lib_version(), (SELECT count(*) FROM sites)")
+            postgis, sites = await cur.fetchone()
+    except ServiceUnavailable:
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": "5", "Cache-Control": "no-store"},
+        )
+    return JSONResponse(
+        {"status": "ok", "database": "ok", "postgis": postgis, "sites": sites}, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/api/vocabulary", summary="Codes of ranks, categories and statuses with Vietnamese and English labels")
+async def vocabulary() -> JSONResponse:
+    return JSONResponse(as_json(), headers={"Cache-Control": "public, max-age=3600"})

@@ -6,10 +6,11 @@ Every failure raises InvalidParameter naming the parameter, so a client gets a 4
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Annotated, Any
 
 import shapely
+from fastapi import Query
 from shapely import wkt
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -137,3 +138,28 @@ FILTER_DOC = {
     "limit": "page size (1..max_page_size, default 100)",
     "offset": "number of features to skip",
 }
+
+
+def _described(name: str):
+    return Query(description=FILTER_DOC[name])
+
+
+@dataclass
+class SiteFilters:
+    """The query-string form of a relic search, as one FastAPI dependency (the way titiler groups
+    parameters): every value arrives as text and is checked by ``site_query_from``."""
+
+    bbox: Annotated[str | None, _described("bbox")] = None
+    intersects: Annotated[str | None, _described("intersects")] = None
+    near: Annotated[str | None, _described("near")] = None
+    radius: Annotated[str | None, _described("radius")] = None
+    rank: Annotated[str | None, _described("rank")] = None
+    category: Annotated[str | None, _described("category")] = None
+    district: Annotated[str | None, _described("district")] = None
+    q: Annotated[str | None, _described("q")] = None
+    located: Annotated[str | None, _described("located")] = None
+    limit: Annotated[str | None, _described("limit")] = None
+    offset: Annotated[str | None, _described("offset")] = None
+
+    def query(self, *, default_limit: int, max_limit: int) -> SiteQuery:
+        return site_query_from(asdict(self), default_limit=default_limit, max_limit=max_limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..accounts.deps import User, require_role
@@ -13,7 +13,7 @@ from ..errors import InvalidParameter, NotFound
 from ..web.deps import AppSettings, Pool
 from . import service
 from .models import SitePatch
-from .params import FILTER_DOC, SiteQuery, site_query_from
+from .params import FILTER_DOC, SiteFilters, SiteQuery, site_query_from
 from .position import position_of
 
 router = APIRouter(prefix="/api", tags=["sites"])
@@ -49,41 +49,11 @@ def _page_links(request: Request, query: SiteQuery, matched: int) -> list[dict[s
     return links
 
 
-def _param(name: str):
-    return Query(description=FILTER_DOC[name])
-
-
 @router.get("/sites", summary="Search relics", response_class=Response, responses=GEOJSON_RESPONSES)
 async def list_sites(
-    request: Request,
-    settings: AppSettings,
-    pool: Pool,
-    bbox: Annotated[str | None, _param("bbox")] = None,
-    intersects: Annotated[str | None, _param("intersects")] = None,
-    near: Annotated[str | None, _param("near")] = None,
-    radius: Annotated[str | None, _param("radius")] = None,
-    rank: Annotated[str | None, _param("rank")] = None,
-    category: Annotated[str | None, _param("category")] = None,
-    district: Annotated[str | None, _param("district")] = None,
-    q: Annotated[str | None, _param("q")] = None,
-    located: Annotated[str | None, _param("located")] = None,
-    limit: Annotated[str | None, _param("limit")] = None,
-    offset: Annotated[str | None, _param("offset")] = None,
+    request: Request, settings: AppSettings, pool: Pool, filters: Annotated[SiteFilters, Depends()]
 ) -> Response:
-    values = {
-        "bbox": bbox,
-        "intersects": intersects,
-        "near": near,
-        "radius": radius,
-        "rank": rank,
-        "category": category,
-        "district": district,
-        "q": q,
-        "located": located,
-        "limit": limit,
-        "offset": offset,
-    }
-    query = site_query_from(values, default_limit=settings.default_page_size, max_limit=settings.max_page_size)
+    query = filters.query(default_limit=settings.default_page_size, max_limit=settings.max_page_size)
     features, returned, matched = await service.search(pool, query)
     return _collection(features, returned, matched, _page_links(request, query, matched))
 

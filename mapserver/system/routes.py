@@ -15,13 +15,14 @@ from ..web.deps import get_pool
 
 router = APIRouter(tags=["health"])
 HEALTH_TIMEOUT_SECONDS = 3.0
+HEALTH_SQL = "SELECT postgis_lib_version(), (SELECT count(*) FROM sites)"
 
 
 @router.get("/healthz", summary="Service and database status")
 async def healthz(pool: Annotated[AsyncConnectionPool, Depends(get_pool)]) -> JSONResponse:
     try:
         async with connection(pool, timeout=HEALTH_TIMEOUT_SECONDS) as conn:
-            cur = await conn.execute("SELECT postgis_lib_version(), (SELECT count(*) FROM sites)")
+            cur = await conn.execute(HEALTH_SQL)
             postgis, sites = await cur.fetchone()
     except ServiceUnavailable:
         return JSONResponse(

@@ -12,7 +12,7 @@ import pyogrio.raw
 import shapely
 
 import crs
-from tests.mapserver.ogc.conftest import POSITIONS, TOTAL_RELICS
+from tests.mapserver.seeded import POSITIONS, TOTAL_RELICS
 
 PUBLIC = ["relics", "protection_zones", "intangible_places"]
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/5899"

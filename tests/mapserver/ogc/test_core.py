@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from tests.mapserver.ogc.conftest import POSITIONS, SURVEY, TOTAL_RELICS
+from tests.mapserver.seeded import POSITIONS, SURVEY, TOTAL_RELICS
 
 OGC = "/ogc"
 PUBLIC = ["relics", "protection_zones", "intangible_places"]

@@ -9,7 +9,7 @@ import pytest
 
 import crs
 from mapserver.geo import crsref
-from tests.mapserver.ogc.conftest import CHECK_E, CHECK_N, POSITIONS
+from tests.mapserver.seeded import CHECK_E, CHECK_N, POSITIONS
 
 OGC = "/ogc"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"

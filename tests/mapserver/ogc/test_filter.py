@@ -9,7 +9,7 @@ import pytest
 from pyproj import Geod
 
 import crs
-from tests.mapserver.ogc.conftest import POSITIONS, TOTAL_RELICS
+from tests.mapserver.seeded import POSITIONS, TOTAL_RELICS
 
 OGC = "/ogc"
 ITEMS = OGC + "/collections/relics/items"

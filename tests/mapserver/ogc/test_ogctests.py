@@ -7,7 +7,7 @@ places are linked to located relics (test data only, the product keeps null geom
 
 Its "filtering" scope (Part 3) is not run: in ogctests 0.1.15 it reads the queryables link from
 the Link header into a list and then requests that list as a URL, so it fails against any server.
-Part 3 is covered by tests/ogc/test_filter.py.
+Part 3 is covered by tests/mapserver/ogc/test_filter.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import ogctests  # noqa: F401
 import psycopg
 import pytest
 
-from tests.mapserver.ogc.conftest import seed
+from tests.mapserver.seeded import seed
 
 RUNNER = """
 import sys

@@ -20,7 +20,7 @@ from shapely.geometry import mapping
 import crs
 from mapserver.importer.vector_files import VectorFileError
 from mapserver.importer.zones import ZonesRejected, import_zones
-from tests.mapserver.ogc.conftest import CHECK_E, CHECK_N
+from tests.mapserver.seeded import CHECK_E, CHECK_N
 
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/5899"
 GEOD = Geod(ellps="WGS84")
@@ -53,7 +53,7 @@ RING = shapely.box(107.1680, 10.4980, 107.1720, 10.5020)
 
 @pytest.fixture
 def db(fresh_dsn):
-    from tests.mapserver.ogc.conftest import seed
+    from tests.mapserver.seeded import seed
 
     seed(fresh_dsn)
     return fresh_dsn

@@ -14,7 +14,7 @@ from mapserver.jobs.worker import run_worker
 from mapserver.store import S3Store, StoreError
 from tests.conftest import make_settings
 from tests.live_server import LiveServer, free_port, run_async_in_thread
-from tests.mapserver.test_scans import upload, write_las
+from tests.mapserver.scans.test_scans import upload, write_las
 
 
 @pytest.fixture(scope="module")

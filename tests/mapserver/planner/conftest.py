@@ -1,0 +1,3 @@
+"""The seeded relics and zones of the planner tests (tests.mapserver.seeded)."""
+
+from tests.mapserver.seeded import api, surveyor_token  # noqa: F401

@@ -10,17 +10,26 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from .accounts import routes as accounts
+from .artefacts import routes as artefacts
+from .artisans.kind import ARTISAN
+from .craft_villages.kind import CRAFT_VILLAGE
 from .db import database_url, make_pool
+from .documents.kind import DOCUMENT
 from .errors import install_error_handlers
+from .festivals import routes as festivals
+from .intangible.kind import ELEMENT
 from .jobs.defer import JobQueue
 from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on the OGC router)
 from .ogc import routes as ogc
 from .planner import routes as planner
+from .records import shared_routes as records
+from .records.routes import record_router
 from .regions import routes as regions
 from .scans import routes as scans
 from .settings import Settings
 from .sites import pages as site_pages
 from .sites import routes as sites
+from .sites.kind import SITE
 from .stats import routes as stats
 from .store import make_store
 from .surveys import pages as survey_pages
@@ -33,6 +42,9 @@ from .viewer.assets import ViewerAssets
 from .web.body_limit import BodyLimit
 from .web.compression import GZipExceptTiles
 from .web.pages import Pages
+
+# Kinds served by the shared record routes alone; relics keep their own API plus review and versions.
+GENERIC_KINDS = (ELEMENT, ARTISAN, CRAFT_VILLAGE, DOCUMENT)
 
 ROUTERS = (
     system.router,
@@ -49,6 +61,11 @@ ROUTERS = (
     survey_pages.router,
     site_pages.router,
     viewer.router,
+    records.router,
+    artefacts.router,
+    artefacts.museums_router,
+    festivals.feed_router,
+    festivals.router,
 )
 
 
@@ -87,5 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(record_router(SITE, crud=False))
+    for kind in GENERIC_KINDS:
+        app.include_router(record_router(kind))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

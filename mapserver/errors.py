@@ -56,6 +56,11 @@ class ServiceUnavailable(ProblemError):
     title = "Service unavailable"
 
 
+class Conflict(ProblemError):
+    status = 409
+    title = "Conflict"
+
+
 class Unauthorized(ProblemError):
     status = 401
     title = "Unauthorized"

@@ -92,6 +92,84 @@ def load_intangible(conn: psycopg.Connection, data_dir: Path) -> int:
     return len(rows)
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def load_museums(conn: psycopg.Connection, data_dir: Path) -> int:
+    rows = _rows(data_dir / "museums.csv")
+    for row in rows:
+        conn.execute(
+            """INSERT INTO museums (id, name_vi, name_en, address_vi, site_id, sources)
+               VALUES (%(id)s, %(name_vi)s, nullif(%(name_en)s, ''), nullif(%(address_vi)s, ''),
+                       nullif(%(site_id)s, ''), %(sources)s)
+               ON CONFLICT (id) DO UPDATE SET name_vi = EXCLUDED.name_vi, name_en = EXCLUDED.name_en,
+                   address_vi = EXCLUDED.address_vi, site_id = EXCLUDED.site_id, sources = EXCLUDED.sources""",
+            row,
+        )
+    return len(rows)
+
+
+def load_festivals(conn: psycopg.Connection, data_dir: Path, actor: str) -> int:
+    """The festivals of the shipped intangible elements, published (they are sourced reference data)."""
+    rows = _rows(data_dir / "festivals.csv")
+    for row in rows:
+        conn.execute(
+            """INSERT INTO festivals (id, name_vi, element_id, site_id, place_vi, lunar_month, lunar_day_start,
+                                      lunar_day_end, date_text, sources, publication_status, created_by)
+               VALUES (%(id)s, %(name_vi)s, nullif(%(element_id)s, ''), nullif(%(site_id)s, ''), %(place_vi)s,
+                       %(lunar_month)s::int, %(lunar_day_start)s::int, %(lunar_day_end)s::int, %(date_text)s,
+                       %(sources)s, 'published', %(actor)s)
+               ON CONFLICT (id) DO UPDATE SET name_vi = EXCLUDED.name_vi, element_id = EXCLUDED.element_id,
+                   site_id = EXCLUDED.site_id, place_vi = EXCLUDED.place_vi, lunar_month = EXCLUDED.lunar_month,
+                   lunar_day_start = EXCLUDED.lunar_day_start, lunar_day_end = EXCLUDED.lunar_day_end,
+                   date_text = EXCLUDED.date_text, sources = EXCLUDED.sources""",
+            {**row, "actor": actor},
+        )
+        if row["site_id"]:
+            conn.execute(
+                """INSERT INTO record_links (from_kind, from_id, to_kind, to_id, relation, created_by)
+                   VALUES ('festival', %s, 'site', %s, 'held_at', %s) ON CONFLICT DO NOTHING""",
+                (row["id"], row["site_id"], actor),
+            )
+    return len(rows)
+
+
+STORY_COLUMNS = (
+    "summary_vi",
+    "summary_en",
+    "history_vi",
+    "history_en",
+    "significance_vi",
+    "significance_en",
+    "visiting_vi",
+    "visiting_en",
+    "narration_vi",
+)
+
+
+def load_relic_stories(conn: psycopg.Connection, data_dir: Path) -> int:
+    """Descriptions of the shipped relics (our own words from cited sources), when shipped."""
+    path = data_dir / "relic_stories.csv"
+    if not path.exists():
+        return 0
+    count = 0
+    for row in _rows(path):
+        values = {c: row.get(c) or None for c in STORY_COLUMNS}
+        cur = conn.execute(
+            """UPDATE sites SET description_vi = %(summary_vi)s, description_en = %(summary_en)s,
+                   history_vi = %(history_vi)s, history_en = %(history_en)s,
+                   significance_vi = %(significance_vi)s, significance_en = %(significance_en)s,
+                   visiting_vi = %(visiting_vi)s, visiting_en = %(visiting_en)s, narration_vi = %(narration_vi)s,
+                   story_sources = %(sources)s
+               WHERE id = %(site_id)s""",
+            {**values, "sources": row.get("sources"), "site_id": row["site_id"]},
+        )
+        count += cur.rowcount
+    return count
+
+
 def load_reference_data(dsn: str, data_dir: Path, actor: str = "setup") -> ImportResult:
     with psycopg.connect(dsn) as conn:
         with conn.transaction():
@@ -101,5 +179,8 @@ def load_reference_data(dsn: str, data_dir: Path, actor: str = "setup") -> Impor
         result = import_sites(conn, read_table(relics), actor=actor, source_name=relics.name)
         with conn.transaction():
             load_intangible(conn, data_dir)
+            load_museums(conn, data_dir)
+            load_festivals(conn, data_dir, actor)
+            load_relic_stories(conn, data_dir)
         conn.commit()
     return result

@@ -61,6 +61,7 @@ LOCATION_STATUS_TERMS = (
 )
 PUBLICATION_STATUS_TERMS = (
     Term("draft", "Bản nháp", "Draft"),
+    Term("in_review", "Chờ duyệt", "In review"),
     Term("published", "Đã công bố", "Published"),
     Term("withdrawn", "Đã rút", "Withdrawn"),
 )

@@ -18,3 +18,26 @@ def audit_entry(
 ) -> tuple[str, tuple]:
     text = json.dumps(detail or {}, ensure_ascii=False, default=str)
     return INSERT, (actor, action, entity, entity_id, text)
+
+
+def audit_query(
+    *, actor: str | None, entity: str | None, entity_id: str | None, since, until, limit: int
+) -> tuple[str, list]:
+    """The audit log filtered by user, record and time, newest first."""
+    parts, params = ["TRUE"], []
+    for column, value in (("actor", actor), ("entity", entity), ("entity_id", entity_id)):
+        if value:
+            parts.append(f"{column} = %s")
+            params.append(value)
+    if since:
+        parts.append("at >= %s")
+        params.append(since)
+    if until:
+        parts.append("at < %s::date + 1")
+        params.append(until)
+    statement = (
+        "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log WHERE "
+        + " AND ".join(parts)
+        + " ORDER BY at DESC, id DESC LIMIT %s"
+    )
+    return statement, [*params, limit]

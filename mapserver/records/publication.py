@@ -2,8 +2,10 @@
 
 * Relics: the `public_sites` view (migration 0007): published only, sensitive positions generalised
   to a ~1 km grid with their accuracy said to be ≥ 1000 m, no true position, no footprint.
-* 3D scans: finished ones of public relics whose location is not sensitive (a scan would show where
-  a sensitive relic really is).
+* 3D scans: finished ones, approved by an editor, of public relics whose location is not sensitive
+  (a scan would show where a sensitive relic really is).
+* Every other kind of record: its `public_<table>` view (migration 0008): published only, and for
+  artisans only with recorded consent.
 Staff reads (editors, surveyors) use the tables themselves.
 """
 
@@ -16,3 +18,11 @@ PUBLISHED = "published"
 def scans_public(site_alias: str) -> str:
     """SQL condition on a public_sites row under ``site_alias``: may its scans be shown?"""
     return f"NOT {site_alias}.sensitive"
+
+
+def scan_public(scan_alias: str, site_alias: str) -> str:
+    """SQL condition on a scan and its public_sites row: may the public see this scan?"""
+    return (
+        f"{scan_alias}.status = 'done' AND {scan_alias}.review_status = 'published' "
+        f"AND {site_alias}.id IS NOT NULL AND {scans_public(site_alias)}"
+    )

@@ -33,6 +33,8 @@ class ScanRequest:
     label: str | None = None
     sample: bool = False
     compress: bool = True
+    # A contributor's scan is shown to the public only after an editor approves it (scans.review).
+    needs_review: bool = False
 
 
 def parse_anchor(text: str | None) -> tuple[float, float, float] | None:
@@ -81,6 +83,7 @@ def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> i
                 req.heading,
                 req.compress,
                 req.actor,
+                "in_review" if req.needs_review else "published",
             ),
         ).fetchone()[0]
         try:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from ..accounts.deps import CurrentUser, User, require_role
+from ..records.routes import ReviewRequest
 from ..web.deps import AppSettings, Pool
 from ..web.uploads import spool_upload
 from . import service
@@ -53,6 +54,7 @@ async def upload_scan(
             heading=heading,
             label=(label or None),
             compress=compress,
+            needs_review=not user.has_role("editor"),
         )
         scan_id = await service.upload(settings, state.store, state.jobs, state.pool, req)
     finally:
@@ -86,3 +88,11 @@ async def site_scans(site_id: str, pool: Pool, user: CurrentUser) -> JSONRespons
         # A 3D scan would show where a sensitive relic really is.
         return JSONResponse({"site_id": site_id, "scans": [], "withheld": "sensitive location"})
     return JSONResponse({"site_id": site_id, "scans": json.loads(scans)})
+
+
+@router.post("/scans/{scan_id}/review", summary="Approve or reject a scan for the public (editor)")
+async def review_scan(
+    scan_id: int, body: ReviewRequest, pool: Pool, editor: Annotated[User, Depends(require_role("editor"))]
+) -> JSONResponse:
+    status = await service.review(pool, scan_id, body.action, editor, body.reason)
+    return JSONResponse({"id": scan_id, "review_status": status})

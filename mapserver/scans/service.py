@@ -8,7 +8,8 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.concurrency import run_in_threadpool
 
 from ..db import connection, database_url
-from ..errors import NotFound, ServiceUnavailable
+from ..errors import InvalidParameter, NotFound, ServiceUnavailable
+from ..records.audit import audit_entry
 from ..settings import Settings
 from ..sites import queries as site_queries
 from ..store import Store
@@ -64,3 +65,22 @@ async def of_site(pool: AsyncConnectionPool, site_id: str, *, staff: bool) -> tu
 async def tiles_public(pool: AsyncConnectionPool, scan_id: int, version: int) -> bool:
     async with connection(pool) as conn:
         return await (await conn.execute(queries.TILES_PUBLIC, (scan_id, version))).fetchone() is not None
+
+
+REVIEW_DECISIONS = {"approve": "published", "reject": "rejected", "withdraw": "rejected"}
+
+
+async def review(pool: AsyncConnectionPool, scan_id: int, action: str, editor, reason: str | None) -> str:
+    """approve: the scan's tilesets become public (once done); reject/withdraw: staff-only again."""
+    if action not in REVIEW_DECISIONS:
+        raise InvalidParameter("action must be approve, reject or withdraw", parameter="action")
+    if action != "approve" and not (reason and reason.strip()):
+        raise InvalidParameter(f"'{action}' needs a reason", parameter="reason")
+    async with connection(pool) as conn, conn.transaction():
+        row = await (await conn.execute(queries.LOCK_FOR_REVIEW, (scan_id,))).fetchone()
+        if row is None:
+            raise NotFound(f"No scan {scan_id}.")
+        target = REVIEW_DECISIONS[action]
+        await conn.execute(queries.REVIEWED, (target, reason, editor.actor, scan_id))
+        await conn.execute(*audit_entry(editor.actor, action, "scan", str(scan_id), {"site": row[1], "reason": reason}))
+    return target

@@ -10,8 +10,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from ..db import connection
 from ..errors import InvalidParameter, NotFound
+from ..records import service as records
 from ..records.audit import audit_entry
 from . import queries
+from .kind import SITE
 from .params import SiteQuery
 
 # Attributes an editor may change, in the order they are written.
@@ -85,4 +87,5 @@ async def edit(
             for statement, values in queries.move_statements(site_id, actor=actor, **position):
                 await conn.execute(statement, values)
         await conn.execute(*audit_entry(actor, "edit", "site", site_id, {"before": before[0], "changes": request_json}))
+        await records.snapshot(conn, SITE, site_id, "edit", actor, audit=False)
         return (await (await conn.execute(queries.staff_detail_sql(), (site_id,))).fetchone())[0]

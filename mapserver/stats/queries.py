@@ -10,7 +10,7 @@ SELECT s.rank, count(*) AS relics,
        count(*) FILTER (WHERE s.geom IS NOT NULL) AS located,
        count(*) FILTER (WHERE s.location_status = 'surveyed') AS surveyed,
        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM scans c WHERE c.site_id = s.id AND c.status = 'done'
-                                      AND NOT c.sample)) AS with_3d
+                                      AND c.review_status = 'published' AND NOT c.sample)) AS with_3d
 FROM {PUBLIC_SITES} s
 GROUP BY s.rank
 """

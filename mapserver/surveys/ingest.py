@@ -21,7 +21,7 @@ from ..records.audit import audit_entry
 from ..regions.province import province_area
 from ..sites import queries as site_queries
 from ..store import Store, file_sha256, safe_name
-from . import pgbinary
+from . import pgbinary, queries
 from .columns import HEIGHT_SYSTEMS, plan_columns
 from .convert import Converted, FileState, Options, convert_chunk
 from .reader import chunks_for
@@ -54,6 +54,8 @@ class SurveyRequest:
     keep_valid: bool = False
     set_position: str = "none"
     marker: str | None = None
+    # A contributor's position waits for an editor's approval (surveys.review); staff's applies now.
+    needs_review: bool = False
 
 
 @dataclass
@@ -246,8 +248,12 @@ def _set_position(conn: psycopg.Connection, req: SurveyRequest, batch_id: int) -
         ).fetchone()
         source = f"GNSS survey batch {batch_id}, mean of {row[3]} points"
     lon, lat, accuracy, _ = row
+    position = {"lon": lon, "lat": lat, "accuracy_m": accuracy, "source": source}
+    if req.needs_review:
+        conn.execute(queries.PROPOSE_POSITION, (json.dumps(position), batch_id))
+        return {**position, "review_status": "in_review"}
     for statement, values in site_queries.move_statements(
         req.site_id, lon=lon, lat=lat, status="surveyed", source=source, accuracy=accuracy, actor=req.actor
     ):
         conn.execute(statement, values)
-    return {"lon": lon, "lat": lat, "accuracy_m": accuracy, "source": source}
+    return position

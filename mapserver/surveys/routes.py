@@ -16,9 +16,10 @@ from ..db import connection, database_url
 from ..errors import NotFound
 from ..geo.crsref import parse_crs_param
 from ..params import one_of
+from ..records.routes import ReviewRequest
 from ..web.deps import AppSettings, Pool
 from ..web.uploads import spool_upload
-from . import queries
+from . import queries, review
 from .export import point_lines
 from .ingest import SurveyRequest, ingest
 
@@ -54,6 +55,7 @@ async def upload_survey(
         keep_valid=keep_valid,
         set_position=set_position,
         marker=marker or None,
+        needs_review=not user.has_role("editor"),
     )
     store = request.app.state.store
 
@@ -119,3 +121,11 @@ async def survey_points(
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Content-Crs": f"<{zone.uri}>"},
     )
+
+
+@router.post("/surveys/{batch_id}/review", summary="Approve or reject the position a batch proposes (editor)")
+async def review_survey(
+    batch_id: int, body: ReviewRequest, pool: Pool, editor: Annotated[User, Depends(require_role("editor"))]
+) -> JSONResponse:
+    status = await review.decide(pool, batch_id, body.action, editor, body.reason)
+    return JSONResponse({"id": batch_id, "review_status": status})

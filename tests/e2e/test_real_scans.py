@@ -104,6 +104,7 @@ def scans(live_server, module_dsn, tmp_path_factory):
     with psycopg.connect(module_dsn) as conn:
         import_sites(conn, read_csv_text(_sites_csv()), actor="test", source_name="e2e-scans.csv")
         token = create_user(conn, "e2e-surveyor", "surveyor")[1]
+        editor = create_user(conn, "e2e-editor", "editor")[1]
     settings = live_server.app.state.settings
     client = live_server.client
     auth = {"Authorization": f"Bearer {token}"}
@@ -132,6 +133,10 @@ def scans(live_server, module_dsn, tmp_path_factory):
         assert r.status_code == 202, r.text
         ids.append(r.json()["id"])
     run_async_in_thread(lambda: run_worker(settings, settings.database_url, burst=True))
+    for scan_id in ids:  # a surveyor's scans reach the public once an editor approves them
+        approved = client.post(f"/api/scans/{scan_id}/review", json={"action": "approve"},
+                               headers={"Authorization": f"Bearer {editor}"})
+        assert approved.status_code == 200, approved.text
     out = {}
     for scan_id in ids:
         scan = client.get(f"/api/scans/{scan_id}", headers=auth).json()

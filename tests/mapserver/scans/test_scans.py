@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import laspy
 import numpy as np
@@ -69,7 +70,21 @@ def published(live_server, token, settings, tmp_path_factory):
     assert queued.json()["status"] == "queued"
     assert live_server.client.get(f"/api/scans/{scan_id}").status_code == 404  # public: not yet
     work_queue(settings)
+    # Tiled, but a surveyor's scan is public only once an editor approves it.
+    assert live_server.client.get(f"/api/scans/{scan_id}").status_code == 404
+    approve(live_server.client, scan_id, editor_token(live_server))
     return scan_id
+
+
+def editor_token(live_server) -> str:
+    with psycopg.connect(live_server.app.state.settings.database_url) as conn:
+        return create_user(conn, f"scan-editor-{uuid.uuid4().hex[:6]}", "editor")[1]
+
+
+def approve(client, scan_id: int, token: str) -> None:
+    r = client.post(f"/api/scans/{scan_id}/review", json={"action": "approve"},
+                    headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json()["review_status"] == "published", r.text
 
 
 def test_scan_is_tiled_and_listed(live_server, published):
@@ -163,7 +178,7 @@ def test_killed_worker_job_is_retried(live_server, token, settings, tmp_path):
     assert live_server.client.get(f"/api/scans/{scan_id}", headers=auth).json()["status"] == "running"
     time.sleep(17)  # longer than the stalled-worker timeout (15 s)
     work_queue(settings)
-    scan = live_server.client.get(f"/api/scans/{scan_id}").json()
+    scan = live_server.client.get(f"/api/scans/{scan_id}", headers=auth).json()
     assert scan["status"] == "done" and scan["attempts"] >= 1 and scan["tileset_url"].endswith("/v1/tileset.json")
 
 

@@ -14,7 +14,7 @@ from mapserver.jobs.worker import run_worker
 from mapserver.store import S3Store, StoreError
 from tests.conftest import make_settings
 from tests.live_server import LiveServer, free_port, run_async_in_thread
-from tests.mapserver.scans.test_scans import upload, write_las
+from tests.mapserver.scans.test_scans import approve, upload, write_las
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,7 @@ def test_scan_published_to_and_served_from_s3(s3_endpoint, module_dsn, tmp_path)
     )
     with psycopg.connect(module_dsn) as conn:
         token = create_user(conn, "s3-surveyor", "surveyor")[1]
+        editor = create_user(conn, "s3-editor", "editor")[1]
     server = LiveServer(create_app(settings))
     server.start()
     try:
@@ -70,6 +71,7 @@ def test_scan_published_to_and_served_from_s3(s3_endpoint, module_dsn, tmp_path)
         assert response.status_code == 202, response.text
         scan_id = response.json()["id"]
         run_async_in_thread(lambda: run_worker(settings, module_dsn, burst=True))
+        approve(server.client, scan_id, editor)
         scan = server.client.get(f"/api/scans/{scan_id}").json()
         assert scan["status"] == "done", scan
         keys = [

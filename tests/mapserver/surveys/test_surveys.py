@@ -61,7 +61,7 @@ def test_writes_need_a_surveyor(live_server, tokens):
     assert admin.status_code == 200 and {u["name"] for u in admin.json()["users"]} >= {"t-admin"}
 
 
-def test_receiver_layout_in_vn2000_and_back(client, module_dsn):
+def test_receiver_layout_in_vn2000_and_back(client, module_dsn, tokens):
     body = f"P1,{CHECK_N},{CHECK_E},15.000,MOC\nP2,1144210.000,426910.000,15.500\n".encode()
     r = upload(client, body, set_position="marker", marker="P1")
     assert r.status_code == 201, r.text
@@ -82,6 +82,15 @@ def test_receiver_layout_in_vn2000_and_back(client, module_dsn):
     assert (rows[0]["point"], rows[0]["easting"], rows[0]["northing"]) == ("P1", "426902.367", "1144200.498")
     gj = client.get(f"/api/surveys/{batch['id']}/points", params={"crs": "EPSG:5899", "format": "geojson"}).json()
     assert gj["features"][1]["geometry"]["coordinates"] == [426910.0, 1144210.0, 15.5]
+    # A surveyor's position is a proposal: the relic keeps its published one until an editor approves.
+    assert batch["position"]["review_status"] == "in_review"
+    assert client.get("/api/sites/bach-dinh").json()["properties"]["location_status"] == "unknown"
+    editor = {"Authorization": f"Bearer {tokens['editor']}"}
+    assert client.post(f"/api/surveys/{batch['id']}/review", json={"action": "approve"}).status_code == 403
+    approved = client.post(f"/api/surveys/{batch['id']}/review", json={"action": "approve"}, headers=editor)
+    assert approved.status_code == 200 and approved.json()["review_status"] == "published"
+    again = client.post(f"/api/surveys/{batch['id']}/review", json={"action": "approve"}, headers=editor)
+    assert again.status_code == 409
     with psycopg.connect(module_dsn) as conn:
         site = conn.execute(
             "SELECT location_status, ST_X(geom), location_source FROM sites WHERE id='bach-dinh'"

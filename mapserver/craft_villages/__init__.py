@@ -1,0 +1,1 @@
+"""Craft villages (làng nghề) with their recognition and their place (point or area)."""

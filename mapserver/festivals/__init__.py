@@ -1,0 +1,1 @@
+"""Festivals (lễ hội): records with lunar-calendar dates, their solar dates per year and an iCalendar feed."""

@@ -74,15 +74,45 @@ class Forbidden(ProblemError):
 def _domain_errors() -> dict[type[Exception], Callable[[Exception], ProblemError]]:
     """Each domain exception, raised by code that knows nothing of HTTP, and the problem it is
     for a client. Registered here once; routes let them through."""
+    from psycopg.errors import CheckViolation, ForeignKeyViolation, UniqueViolation
+
     from .importer.vector_files import VectorFileError
     from .scans.register import ScanRejected
     from .surveys.ingest import SurveyRejected
 
     return {
+        ForeignKeyViolation: _missing_reference,
+        UniqueViolation: _duplicate,
+        CheckViolation: _broken_rule,
         SurveyRejected: lambda e: Unprocessable(str(e), errors=[x.as_dict() for x in e.errors]),
         ScanRejected: lambda e: Unprocessable(str(e)),
         VectorFileError: lambda e: InvalidParameter(str(e), parameter="file"),
     }
+
+
+def _constraint_column(exc: Exception, suffix: str) -> str | None:
+    """The column a violated constraint is about, from its name (<table>_<column>_fkey/_key)."""
+    name = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+    table = getattr(getattr(exc, "diag", None), "table_name", None) or ""
+    if name.startswith(table + "_") and name.endswith(suffix):
+        return name[len(table) + 1 : -len(suffix)] or None
+    return None
+
+
+def _missing_reference(exc: Exception) -> ProblemError:
+    column = _constraint_column(exc, "_fkey")
+    return InvalidParameter("refers to a record that does not exist", parameter=column)
+
+
+def _duplicate(exc: Exception) -> ProblemError:
+    column = _constraint_column(exc, "_key")
+    return Conflict(f"A record with the same {column or 'key'} exists already.", parameter=column)
+
+
+def _broken_rule(exc: Exception) -> ProblemError:
+    # Constraint names are ours (migrations), never user data: safe to show.
+    name = getattr(getattr(exc, "diag", None), "constraint_name", None) or "a rule of the record"
+    return InvalidParameter(f"The values break the rule '{name}'.", parameter=_constraint_column(exc, "_check"))
 
 
 def problem_body(status: int, title: str, detail: str, instance: str, **extra) -> dict:

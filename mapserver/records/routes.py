@@ -37,6 +37,7 @@ PYTHON_TYPES: dict[str, Any] = {
     "text[]": list[str],
 }
 LIST_PARAMETERS = ("q", "status", "limit", "offset")
+SLUG = r"^[a-z0-9][a-z0-9-]{0,99}$"
 
 
 class ReviewRequest(BaseModel):
@@ -47,10 +48,12 @@ class ReviewRequest(BaseModel):
 
 def body_model(kind: Kind, suffix: str) -> type[BaseModel]:
     """A pydantic model of the editable fields, for validation messages and the OpenAPI document."""
-    fields = {
+    fields: dict[str, Any] = {
         f.name: (PYTHON_TYPES[f.type] | None, Field(default=None, description=f"{f.label_vi} · {f.label_en}"))
         for f in kind.editable
     }
+    if suffix == "Create" and kind.id_type == "text":
+        fields["id"] = (str, Field(pattern=SLUG, description="a stable id of lower-case letters, digits and -"))
     return create_model(
         f"{kind.name.title().replace('_', '')}{suffix}", __config__=ConfigDict(extra="forbid"), **fields
     )

@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ..accounts.service import User
 from ..db import connection
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden, InvalidParameter, NotFound
 from . import links, queries
 from .audit import audit_entry
 from .kinds import Kind
@@ -75,8 +75,14 @@ async def create(
     """A new record: a draft, or published at once when an editor asks for it."""
     if publish and not user.has_role(EDITOR):
         raise Forbidden("Publishing needs the 'editor' role; submit the draft for review instead.")
+    data = dict(data)
+    given_id = data.pop("id", None)
+    if kind.id_type == "text" and not given_id:
+        raise InvalidParameter("is required", parameter="id")
     values = check(kind, data, partial=False)
     row = {**adapt(kind, values), "publication_status": "published" if publish else "draft", "created_by": user.actor}
+    if kind.id_type == "text":
+        row["id"] = given_id
     async with connection(pool) as conn, conn.transaction():
         statement, params = queries.insert(kind, row)
         record_id = (await (await conn.execute(statement, params)).fetchone())[0]

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..errors import NotFound
+from ..records.registry import all_kinds
 from ..vocabulary import CATEGORY_TERMS, LOCATION_STATUS_TERMS, RANK_TERMS, RANKS, group_labels, labels
 from ..web.deps import AppSettings, Pool
 from ..web.pages import PAGE_CACHE, REVALIDATE, html_page
@@ -66,7 +68,10 @@ def canonical(request: Request, settings, path: str) -> str:
 
 @router.get("/sites/{site_id}", response_class=HTMLResponse)
 async def site_page(request: Request, site_id: str, pool: Pool, settings: AppSettings) -> Response:
-    feature = await service.public_feature(pool, site_id)
+    try:
+        feature = await service.public_feature_with_links(pool, site_id)
+    except NotFound:
+        feature = None
     if feature is None:
         return html_page(request, "site_not_found.html", status_code=404, cache=REVALIDATE, site_id=site_id[:100])
     props = feature["properties"]
@@ -82,6 +87,8 @@ async def site_page(request: Request, site_id: str, pool: Pool, settings: AppSet
         category=CATEGORY_LABELS.get(props.get("category")),
         status=STATUS_LABELS.get(props.get("location_status"), ("", "")),
         links=_links(props.get("sources")),
+        story_links=_links(props.get("story_sources")),
+        kind_labels={k.name: f"{k.label_vi} · {k.label_en}" for k in all_kinds()},
         canonical=canonical(request, settings, f"/sites/{props['id']}"),
         structured=_structured(props, position),
     )

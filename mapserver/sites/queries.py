@@ -90,7 +90,12 @@ DETAIL_EXTRA = sql.SQL(""",
             'sources', s.sources, 'notes', s.notes,
             'created_at', s.created_at, 'updated_at', s.updated_at,
             'protection_zones', (SELECT count(*) FROM protection_zones z WHERE z.site_id = s.id),
-            'location_history', (SELECT count(*) FROM site_location_history h WHERE h.site_id = s.id)""")
+            'location_history', (SELECT count(*) FROM site_location_history h WHERE h.site_id = s.id),
+            'description_vi', s.description_vi, 'description_en', s.description_en,
+            'history_vi', s.history_vi, 'history_en', s.history_en,
+            'significance_vi', s.significance_vi, 'significance_en', s.significance_en,
+            'visiting_vi', s.visiting_vi, 'visiting_en', s.visiting_en,
+            'narration_vi', s.narration_vi, 'story_sources', s.story_sources""")
 
 
 def page_sql(query: SiteQuery) -> tuple[sql.Composable, list]:

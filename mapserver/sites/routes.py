@@ -112,7 +112,7 @@ async def search_sites(
     responses={200: {"content": {GEOJSON: {}}}, 404: {"description": "Unknown relic"}},
 )
 async def get_site(site_id: str, pool: Pool) -> Response:
-    return Response(await service.public_feature_text(pool, site_id), media_type=GEOJSON)
+    return Response(orjson.dumps(await service.public_feature_with_links(pool, site_id)), media_type=GEOJSON)
 
 
 @router.get("/sites/{site_id}/position", summary="A relic's position in WGS 84 and VN-2000 / TM-3 107-45 (EPSG:5899)")

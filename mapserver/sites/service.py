@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ..db import connection
 from ..errors import InvalidParameter, NotFound
+from ..records import links
 from ..records import service as records
 from ..records.audit import audit_entry
 from . import queries
@@ -50,6 +51,14 @@ async def public_feature_text(pool: AsyncConnectionPool, site_id: str) -> str:
     if row is None:
         raise NotFound(f"No published relic has the id '{site_id[:100]}'.")
     return row[0]
+
+
+async def public_feature_with_links(pool: AsyncConnectionPool, site_id: str) -> dict[str, Any]:
+    """The public record with its links to other public records (artefacts, festivals, documents …)."""
+    feature = orjson.loads(await public_feature_text(pool, site_id))
+    async with connection(pool) as conn:
+        feature["properties"]["links"] = await links.of(conn, "site", site_id, public=True)
+    return feature
 
 
 async def public_feature(pool: AsyncConnectionPool, site_id: str) -> dict[str, Any] | None:

@@ -134,8 +134,9 @@ def scans(live_server, module_dsn, tmp_path_factory):
         ids.append(r.json()["id"])
     run_async_in_thread(lambda: run_worker(settings, settings.database_url, burst=True))
     for scan_id in ids:  # a surveyor's scans reach the public once an editor approves them
-        approved = client.post(f"/api/scans/{scan_id}/review", json={"action": "approve"},
-                               headers={"Authorization": f"Bearer {editor}"})
+        approved = client.post(
+            f"/api/scans/{scan_id}/review", json={"action": "approve"}, headers={"Authorization": f"Bearer {editor}"}
+        )
         assert approved.status_code == 200, approved.text
     out = {}
     for scan_id in ids:

@@ -43,7 +43,7 @@ UPGRADE = f"""
 -- the workflow on relics ------------------------------------------------------------------------------
 ALTER TABLE sites DROP CONSTRAINT sites_publication_status_check;
 ALTER TABLE sites ADD CONSTRAINT sites_publication_status_check CHECK (publication_status IN {STATUSES});
-ALTER TABLE sites ADD COLUMN review_note text;
+ALTER TABLE sites ADD COLUMN review_note text, ADD COLUMN created_by text;
 ALTER TABLE sites ADD COLUMN description_vi text, ADD COLUMN description_en text,
                   ADD COLUMN history_vi text, ADD COLUMN history_en text,
                   ADD COLUMN significance_vi text, ADD COLUMN significance_en text,
@@ -108,7 +108,7 @@ CREATE TABLE artefacts (
     technique text,
     dating_text text,
     year_from integer,
-    year_to integer CHECK (year_to IS NULL OR year_from IS NULL OR year_to >= year_from),
+    year_to integer CONSTRAINT years_in_order CHECK (year_to IS NULL OR year_from IS NULL OR year_to >= year_from),
     dating_approximate boolean NOT NULL DEFAULT false,
     dimensions_text text,
     dimensions jsonb NOT NULL DEFAULT '{{}}',
@@ -166,7 +166,7 @@ CREATE TABLE festivals (
     {_search("name_vi", "name_en", "id", "place_vi")},
     {_review_columns()},
     CHECK ((lunar_month IS NULL) = (lunar_day_start IS NULL)),
-    CHECK (lunar_day_end IS NULL OR lunar_day_end >= lunar_day_start)
+    CONSTRAINT lunar_days_in_order CHECK (lunar_day_end IS NULL OR lunar_day_end >= lunar_day_start)
 );
 CREATE VIEW public_festivals AS SELECT * FROM festivals WHERE publication_status = 'published';
 
@@ -209,7 +209,7 @@ CREATE TABLE artisans (
     description_en text,
     {_search("name_vi", "craft_vi", "commune_vi")},
     {_review_columns()},
-    CHECK (NOT consent OR consent_recorded_on IS NOT NULL)
+    CONSTRAINT consent_needs_its_date CHECK (NOT consent OR consent_recorded_on IS NOT NULL)
 );
 CREATE VIEW public_artisans AS
     SELECT id, name_vi, title, title_decision, craft_vi, commune_vi, element_id, village_id, description_vi,
@@ -280,8 +280,8 @@ def downgrade() -> None:
     # the relics' story columns and the views over them go back to 0007's shape
     op.execute("""
 DROP VIEW public_sites; DROP VIEW sites_generalised;
-ALTER TABLE sites DROP COLUMN review_note, DROP COLUMN description_vi, DROP COLUMN description_en,
-    DROP COLUMN history_vi, DROP COLUMN history_en, DROP COLUMN significance_vi, DROP COLUMN significance_en,
+ALTER TABLE sites DROP COLUMN review_note, DROP COLUMN created_by, DROP COLUMN description_vi,
+    DROP COLUMN description_en, DROP COLUMN history_vi, DROP COLUMN history_en, DROP COLUMN significance_vi, DROP COLUMN significance_en,
     DROP COLUMN visiting_vi, DROP COLUMN visiting_en, DROP COLUMN narration_vi, DROP COLUMN story_sources;
 """)
     from importlib import import_module

@@ -82,8 +82,9 @@ def editor_token(live_server) -> str:
 
 
 def approve(client, scan_id: int, token: str) -> None:
-    r = client.post(f"/api/scans/{scan_id}/review", json={"action": "approve"},
-                    headers={"Authorization": f"Bearer {token}"})
+    r = client.post(
+        f"/api/scans/{scan_id}/review", json={"action": "approve"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert r.status_code == 200 and r.json()["review_status"] == "published", r.text
 
 

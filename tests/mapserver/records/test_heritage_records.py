@@ -160,3 +160,17 @@ def test_relics_have_their_story_with_sources(live_server):
     assert props["story_sources"].startswith("https://")
     page = live_server.client.get("/sites/bach-dinh").text
     assert "Giới thiệu" in page and "Lịch sử" in page and props["description_en"][:40] in page.replace("&#39;", "'")
+
+
+def test_record_pages(live_server, editor):
+    c = live_server.client
+    page = c.get("/festivals/le-hoi-dinh-co-long-hai")
+    assert page.status_code == 200 and "Lễ hội Dinh Cô Long Hải" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert '"@type": "Event"' in page.text and 'href="/sites/dinh-co-long-hai"' in page.text
+    draft = c.post("/api/documents", headers=editor, json={"title_vi": "<script>alert(1)</script> nháp"}).json()
+    assert c.get(f"/documents/{draft['id']}").status_code == 404
+    c.post(f"/api/documents/{draft['id']}/review", headers=editor, json={"action": "approve"})
+    shown = c.get(f"/documents/{draft['id']}").text
+    assert "<script>alert(1)</script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert c.get("/artefacts/999999").status_code == 404 and c.get("/artefacts/abc").status_code == 404

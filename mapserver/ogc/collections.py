@@ -251,7 +251,63 @@ SURVEY_POINTS = Collection(
     ),
 )
 
-ALL: tuple[Collection, ...] = (RELICS, PROTECTION_ZONES, INTANGIBLE_PLACES, SURVEY_POINTS)
+FESTIVAL_PLACES = Collection(
+    id="festival_places",
+    title="Lễ hội · Festivals",
+    description="Lễ hội đã công bố và nơi tổ chức (vị trí của di tích liên quan, nếu có). Published festivals "
+    "with their lunar dates; their place is the linked relic's public position, or null.",
+    from_sql="public_festivals f LEFT JOIN public_sites s ON s.id = f.site_id",
+    where_sql="TRUE",
+    id_sql="f.id",
+    id_type="string",
+    geom_sql="s.geom",
+    geometry_type="Point",
+    keywords=("lễ hội", "festival"),
+    properties=(
+        Property("name_vi", "f.name_vi", "string", "Tên lễ hội · Festival"),
+        Property("name_en", "f.name_en", "string", "Name (English)"),
+        Property("element_id", "f.element_id", "string", "Di sản phi vật thể · Intangible element"),
+        Property("site_id", "f.site_id", "string", "Di tích · Relic"),
+        Property("place_vi", "f.place_vi", "string", "Nơi tổ chức · Place"),
+        Property("lunar_month", "f.lunar_month", "integer", "Tháng âm lịch · Lunar month"),
+        Property("lunar_day_start", "f.lunar_day_start", "integer", "Từ ngày âm lịch · From lunar day"),
+        Property("lunar_day_end", "f.lunar_day_end", "integer", "Đến ngày âm lịch · To lunar day"),
+        Property("date_text", "f.date_text", "string", "Thời gian · Dates as written"),
+    ),
+)
+
+CRAFT_VILLAGES = Collection(
+    id="craft_villages",
+    title="Làng nghề · Craft villages",
+    description="Làng nghề đã công bố. Published craft villages with their recognition; the position is null "
+    "until staff record one.",
+    from_sql="public_craft_villages v",
+    where_sql="TRUE",
+    id_sql="v.id",
+    id_type="string",
+    geom_sql="v.geom",
+    geometry_type="Point",
+    temporal="recognition_date",
+    keywords=("làng nghề", "craft village"),
+    properties=(
+        Property("name_vi", "v.name_vi", "string", "Tên làng nghề · Craft village"),
+        Property("name_en", "v.name_en", "string", "Name (English)"),
+        Property("craft_vi", "v.craft_vi", "string", "Nghề · Craft"),
+        Property("recognition_decision", "v.recognition_decision", "string", "Quyết định công nhận · Recognition"),
+        Property("recognition_date", "v.recognition_date", "string", "Ngày công nhận · Recognised on", format="date"),
+        Property("commune_vi", "v.commune_vi", "string", "Xã / phường · Commune"),
+        Property("location_source", "v.location_source", "string", "Nguồn vị trí · Position source"),
+    ),
+)
+
+ALL: tuple[Collection, ...] = (
+    RELICS,
+    PROTECTION_ZONES,
+    INTANGIBLE_PLACES,
+    FESTIVAL_PLACES,
+    CRAFT_VILLAGES,
+    SURVEY_POINTS,
+)
 
 
 def visible(role: str | None) -> list[Collection]:

@@ -179,7 +179,7 @@ CREATE TABLE craft_villages (
     recognition_date date,
     commune_vi text,
     admin_unit_ids text[] NOT NULL DEFAULT '{{}}',
-    geom geometry(Geometry, 4326) CHECK (geom IS NULL OR ST_IsValid(geom)),
+    geom geometry(Point, 4326),
     location_source text,
     description_vi text,
     description_en text,

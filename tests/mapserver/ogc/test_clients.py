@@ -14,7 +14,7 @@ import shapely
 import crs
 from tests.mapserver.seeded import POSITIONS, TOTAL_RELICS
 
-PUBLIC = ["relics", "protection_zones", "intangible_places"]
+PUBLIC = ["relics", "protection_zones", "intangible_places", "festival_places", "craft_villages"]
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/5899"
 
 
@@ -47,7 +47,7 @@ def test_ogrinfo_lists_every_collection_and_its_features(live_server, surveyor_t
     assert re.findall(r"^\d+: (\w+)", listing, re.MULTILINE) == PUBLIC
     summary = run("ogrinfo", "-ro", "-so", "-al", f"OAPIF:{live_server.url}/ogc")
     counts = [int(n) for n in re.findall(r"Feature Count: (\d+)", summary)]
-    assert counts == [TOTAL_RELICS, 3, 3]
+    assert counts == [TOTAL_RELICS, 3, 3, 3, 0]  # relics, zones, intangible and festival places, villages
     features = run("ogrinfo", "-ro", "-al", "-q", f"OAPIF:{live_server.url}/ogc/collections/relics")
     assert features.count("OGRFeature(relics)") == TOTAL_RELICS  # 3 pages of 10 followed by GDAL
     assert "POINT (107.0843 10.346)" in features and "Đình thần Thắng Nhì (thử)" in features

@@ -10,7 +10,7 @@ import shapely
 from tests.mapserver.seeded import POSITIONS, SURVEY, TOTAL_RELICS
 
 OGC = "/ogc"
-PUBLIC = ["relics", "protection_zones", "intangible_places"]
+PUBLIC = ["relics", "protection_zones", "intangible_places", "festival_places", "craft_villages"]
 
 
 def ids(response) -> list:

@@ -39,6 +39,12 @@ def located_only(module_dsn):
     with psycopg.connect(module_dsn) as conn:
         conn.execute("UPDATE sites SET publication_status = 'draft' WHERE geom IS NULL")
         conn.execute("UPDATE intangible_places SET site_id = 'con-dao-prison' WHERE site_id IS NULL")
+        conn.execute("UPDATE festivals SET site_id = 'con-dao-prison'")  # every place with a point
+        # the suite needs a feature in every collection: a test village, labelled as such
+        conn.execute(
+            "INSERT INTO craft_villages (id, name_vi, geom, publication_status) VALUES ('t-village', "
+            "'Làng nghề thử (mẫu)', ST_SetSRID(ST_MakePoint(107.1, 10.4), 4326), 'published')"
+        )
 
 
 def test_ogctests_features_core_passes(live_server, located_only, tmp_path):

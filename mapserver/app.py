@@ -23,6 +23,7 @@ from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on
 from .ogc import routes as ogc
 from .planner import routes as planner
 from .records import shared_routes as records
+from .records import staff_pages
 from .records.pages import all_page_routers
 from .records.routes import record_router
 from .regions import routes as regions
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(record_router(SITE, crud=False))
     for kind in GENERIC_KINDS:
         app.include_router(record_router(kind))
+    app.include_router(staff_pages.router)
     for router in all_page_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

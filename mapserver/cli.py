@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from .artefacts.cli import import_artefacts_command
 from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
 from .importer.values import ImportRejected
@@ -28,6 +29,7 @@ import_app = typer.Typer(help="Import data files into the registry.", no_args_is
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 import_app.command("zones")(import_zones_command)
+import_app.command("artefacts")(import_artefacts_command)
 users_app = typer.Typer(help="Accounts: surveyors, editors, admins.", no_args_is_help=True)
 survey_app = typer.Typer(help="GNSS survey batches.", no_args_is_help=True)
 app.add_typer(users_app, name="users")

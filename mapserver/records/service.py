@@ -79,7 +79,8 @@ async def create(
     given_id = data.pop("id", None)
     if kind.id_type == "text" and not given_id:
         raise InvalidParameter("is required", parameter="id")
-    values = check(kind, data, partial=False)
+    # absent and empty values are left to the table's defaults (quantity 1, no dimensions …)
+    values = {k: v for k, v in check(kind, data, partial=False).items() if v is not None}
     row = {**adapt(kind, values), "publication_status": "published" if publish else "draft", "created_by": user.actor}
     if kind.id_type == "text":
         row["id"] = given_id

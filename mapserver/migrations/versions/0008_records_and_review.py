@@ -281,7 +281,8 @@ def downgrade() -> None:
     op.execute("""
 DROP VIEW public_sites; DROP VIEW sites_generalised;
 ALTER TABLE sites DROP COLUMN review_note, DROP COLUMN created_by, DROP COLUMN description_vi,
-    DROP COLUMN description_en, DROP COLUMN history_vi, DROP COLUMN history_en, DROP COLUMN significance_vi, DROP COLUMN significance_en,
+    DROP COLUMN description_en, DROP COLUMN history_vi, DROP COLUMN history_en, DROP COLUMN significance_vi,
+    DROP COLUMN significance_en,
     DROP COLUMN visiting_vi, DROP COLUMN visiting_en, DROP COLUMN narration_vi, DROP COLUMN story_sources;
 """)
     from importlib import import_module

@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 import typer
 from rich.console import Console
-from rich.table import Table as RichTable
 
 from .artefacts.cli import import_artefacts_command
+from .cli_output import print_row_errors
 from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
 from .importer.values import ImportRejected
@@ -142,10 +142,7 @@ def import_sites_command(file: Path = typer.Argument(..., exists=True, dir_okay=
             console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
         except ImportRejected as exc:
-            report = RichTable("row", "column", "reason", title=f"{file.name}: nothing imported")
-            for error in exc.errors:
-                report.add_row(str(error.row), error.column, error.reason)
-            console.print(report)
+            print_row_errors(console, f"{file.name}: nothing imported", exc.errors)
             console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s) in {exc.total_rows} row(s)")
             raise typer.Exit(1) from None
     console.print(f"inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}, rejected 0")
@@ -264,10 +261,7 @@ def survey_import(
             result = ingest(conn, make_store(settings), request, progress=lambda rows: progress.advance(task, rows))
         except SurveyRejected as exc:
             progress.stop()
-            report = RichTable("row", "column", "reason", title=f"{file.name}: nothing stored")
-            for error in exc.errors[:200]:
-                report.add_row(str(error.row), error.column, error.reason)
-            console.print(report)
+            print_row_errors(console, f"{file.name}: nothing stored", exc.errors, limit=200)
             console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
     console.print(

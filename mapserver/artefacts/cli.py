@@ -8,8 +8,8 @@ from pathlib import Path
 import psycopg
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from ..cli_output import print_row_errors
 from ..importer.readers import ReadError
 from ..importer.values import ImportRejected
 from ..runtime import database_up
@@ -33,10 +33,7 @@ def import_artefacts_command(
             console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
         except ImportRejected as exc:
-            report = Table("row", "column", "reason", title=f"{file.name}: nothing imported")
-            for error in exc.errors[:500]:
-                report.add_row(str(error.row), error.column, error.reason)
-            console.print(report)
+            print_row_errors(console, f"{file.name}: nothing imported", exc.errors)
             console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s)")
             raise typer.Exit(1) from None
     if result.ignored_columns:

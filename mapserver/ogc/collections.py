@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..records.publication import PUBLIC_SITES
+from ..records.publication import PUBLIC_SITES, PUBLIC_ZONES
 from ..vocabulary import CATEGORIES, LOCATION_STATUSES, RANKS, ROLES
 
 
@@ -167,8 +167,9 @@ PROTECTION_ZONES = Collection(
     id="protection_zones",
     title="Khu vực bảo vệ di tích · Relic protection zones",
     description="Khu vực bảo vệ I và II của các di tích đã công bố. Protection zones I and II of "
-    "published relics (Law on Cultural Heritage), as multipolygons.",
-    from_sql=f"protection_zones z JOIN {PUBLIC_SITES} s ON s.id = z.site_id",
+    "published relics (Law on Cultural Heritage), as multipolygons; zones of relics whose location is "
+    "sensitive are not shown (they would reveal it).",
+    from_sql=PUBLIC_ZONES,
     where_sql="TRUE",
     id_sql="z.id",
     id_type="integer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from ..records.publication import PUBLIC_SITES
+from ..records.publication import PUBLIC_SITES, PUBLIC_ZONES
 
 PUBLIC = sql.Identifier(PUBLIC_SITES)
 
@@ -23,9 +23,9 @@ SELECT * FROM (
            ST_Intersects(z.geom, f.g),
            round(ST_Distance(z.geom::geography, f.g::geography)::numeric, 2)::float8,
            ST_AsBinary(z.geom)
-    FROM protection_zones z JOIN {public} s ON s.id = z.site_id, f
+    FROM {zones}, f
     WHERE ST_DWithin(z.geom::geography, f.g::geography, %(buffer)s)
 ) hits
 ORDER BY distance_m, kind, site_id, zone NULLS FIRST, id
-""").format(public=PUBLIC)
+""").format(public=PUBLIC, zones=sql.SQL(PUBLIC_ZONES))
 UNLOCATED = sql.SQL("SELECT id, name_vi, rank FROM {public} WHERE geom IS NULL ORDER BY id").format(public=PUBLIC)

@@ -4,6 +4,8 @@
   to a ~1 km grid with their accuracy said to be ≥ 1000 m, no true position, no footprint.
 * 3D scans: finished ones, approved by an editor, of public relics whose location is not sensitive
   (a scan would show where a sensitive relic really is).
+* Protection zones: those of public relics that are not sensitive (a zone is drawn around the true
+  position, so it would undo the generalisation).
 * Every other kind of record: its `public_<table>` view (migration 0008): published only, and for
   artisans only with recorded consent.
 Staff reads (editors, surveyors) use the tables themselves.
@@ -26,3 +28,7 @@ def scan_public(scan_alias: str, site_alias: str) -> str:
         f"{scan_alias}.status = 'done' AND {scan_alias}.review_status = 'published' "
         f"AND {site_alias}.id IS NOT NULL AND {scans_public(site_alias)}"
     )
+
+
+# The protection zones the public may see, as a FROM clause (z: the zone, s: its public relic).
+PUBLIC_ZONES = f"protection_zones z JOIN {PUBLIC_SITES} s ON s.id = z.site_id AND NOT s.sensitive"

@@ -32,6 +32,12 @@ def client(live_server, module_dsn):
             "status, progress, tileset_version, created_by) "
             "VALUES ('t-dig', 'x', 'x', '', 0, 'normal', 'done', 1, 1, 'test')"
         )
+        # a protection zone drawn around the true point
+        conn.execute(
+            "INSERT INTO protection_zones (site_id, zone, geom) VALUES ('t-dig', 'I', "
+            "ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 0.001)))",
+            (TRUE_LON, TRUE_LAT),
+        )
     r = live_server.client.patch(
         "/api/sites/t-dig", json={"sensitive": True}, headers={"Authorization": f"Bearer {editor}"}
     )
@@ -66,3 +72,11 @@ def test_scans_are_withheld_from_the_public(client):
     scan_id = client.get("/api/sites/t-dig/scans", headers={}).json()
     assert client.get("/tiles/1/v1/tileset.json").status_code == 404
     assert scan_id["withheld"] == "sensitive location"
+
+
+def test_protection_zones_of_a_sensitive_relic_are_withheld(client):
+    zones = client.get("/ogc/collections/protection_zones/items", params={"limit": 1000}).json()["features"]
+    assert "t-dig" not in [z["properties"]["site_id"] for z in zones]
+    footprint = {"type": "Point", "coordinates": [TRUE_LON, TRUE_LAT]}
+    report = client.post("/api/planner/impact", json={"footprint": footprint, "buffer_m": 500}).json()
+    assert all(f["properties"]["kind"] != "protection_zone" for f in report["features"])

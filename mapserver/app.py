@@ -43,7 +43,9 @@ from .viewer import routes as viewer
 from .viewer.assets import ViewerAssets
 from .web.body_limit import BodyLimit
 from .web.compression import GZipExceptTiles
+from .web.openapi_errors import document_errors
 from .web.pages import Pages
+from .web.upload_guard import UploadGuard
 
 # Kinds served by the shared record routes alone; relics keep their own API plus review and versions.
 GENERIC_KINDS = (ELEMENT, ARTISAN, CRAFT_VILLAGE, DOCUMENT)
@@ -85,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            checker = getattr(app.state, "password_checker", None)  # made on the first sign-in
+            if checker is not None:
+                checker.close()
             await app.state.jobs.close()
             await pool.close()
 
@@ -104,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Added last = outermost: refuses uploads from their headers before any other layer reads a byte.
+    app.add_middleware(UploadGuard)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(record_router(SITE, crud=False))
@@ -112,5 +119,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_pages.router)
     for router in all_page_routers():
         app.include_router(router)
+    document_errors(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -12,7 +12,9 @@ import psycopg
 import typer
 from rich.console import Console
 
+from .accounts.cli import users_app
 from .artefacts.cli import import_artefacts_command
+from .backup_cli import backup_command, restore_command
 from .cli_output import print_row_errors
 from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
@@ -30,7 +32,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 import_app.command("zones")(import_zones_command)
 import_app.command("artefacts")(import_artefacts_command)
-users_app = typer.Typer(help="Accounts: surveyors, editors, admins.", no_args_is_help=True)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 survey_app = typer.Typer(help="GNSS survey batches.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(survey_app, name="survey")
@@ -154,7 +157,7 @@ def serve(
     port: int = typer.Option(None, help="Port (default HERITAGE_PORT or 8000)."),
     workers: int = typer.Option(1, help="Uvicorn worker processes."),
     keep_db: bool = typer.Option(False, help="Leave the embedded cluster running on exit."),
-    worker: bool = typer.Option(True, help="Also run a tiling worker beside the server."),
+    worker: bool = typer.Option(True, help="Also run a tiling worker beside the server (restarted if it stops)."),
 ) -> None:
     """Serve the app; on Ctrl-C the embedded cluster is stopped cleanly too."""
     import uvicorn
@@ -164,13 +167,12 @@ def serve(
     # uvicorn re-raises the signal that stopped it; turn SIGTERM into an exit so the cluster is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     dsn, _ = start_database(settings)
-    worker_process = None
+    supervisor = None
     try:
         upgrade(dsn)
         if worker:
-            import subprocess
-
-            worker_process = subprocess.Popen([sys.executable, "-m", "mapserver.cli", "worker"])
+            supervisor = _supervised_worker(settings)
+            supervisor.start()
         console.print(f"[green]serving[/green] on http://{host or settings.host}:{port or settings.port}")
         uvicorn.run(
             "mapserver.asgi:app",
@@ -183,36 +185,11 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        if worker_process is not None:
-            worker_process.terminate()
-            try:
-                worker_process.wait(timeout=30)
-            except Exception:
-                worker_process.kill()
+        if supervisor is not None:
+            supervisor.stop(timeout=30)
         if not keep_db:
             stop_database(settings)
             console.print("database stopped")
-
-
-@users_app.command("add")
-def users_add(
-    name: str = typer.Argument(..., help="Login name (letters, digits, . _ @ -)."),
-    role: str = typer.Option(..., help="surveyor, editor or admin."),
-    password_stdin: bool = typer.Option(False, help="Read a password for the sign-in page from stdin."),
-) -> None:
-    """Create a user and print its API token once (it is stored hashed)."""
-    from .accounts.service import create_user
-
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with database_up(Settings()) as dsn, psycopg.connect(dsn) as conn:
-        try:
-            _, token = create_user(conn, name, role, password)
-        except (ValueError, psycopg.errors.UniqueViolation, psycopg.errors.CheckViolation) as exc:
-            message = "that name is taken or invalid" if isinstance(exc, psycopg.Error) else str(exc)
-            console.print(f"[red]not created:[/red] {message}")
-            raise typer.Exit(1) from None
-    console.print(f"user {name} ({role}) created; API token (shown once):")
-    print(token)
 
 
 @survey_app.command("import")
@@ -276,19 +253,33 @@ def worker_command(
     concurrency: int = typer.Option(1, help="Jobs run at once by this worker."),
     burst: bool = typer.Option(False, help="Exit when the queue is empty."),
 ) -> None:
-    """Run background jobs (scan tiling). Any number of workers may run on any machines."""
+    """Run background jobs (scan tiling). Any number of workers may run on any machines; a worker
+    waits out a database restart and reconnects."""
     import asyncio
 
-    from .jobs.worker import run_worker
+    from .jobs.backoff import Backoff
+    from .jobs.worker import run_worker, wait_for_database
 
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     dsn, _ = start_database(settings)
-    upgrade(dsn)
     try:
+        if not burst:
+            wait_for_database(dsn, Backoff(cap=settings.worker_backoff_max_seconds))
+        upgrade(dsn)
         asyncio.run(run_worker(settings, dsn, concurrency=concurrency, burst=burst))
     except KeyboardInterrupt:
         pass
+
+
+def _supervised_worker(settings: Settings):
+    """`heritage serve`'s tiling worker: this interpreter running `heritage worker`, kept running."""
+    from .jobs.backoff import Backoff
+    from .jobs.supervisor import Supervisor
+
+    return Supervisor(
+        [sys.executable, "-m", "mapserver.cli", "worker"], backoff=Backoff(cap=settings.worker_backoff_max_seconds)
+    )
 
 
 _mount_optional_tools()

@@ -74,7 +74,7 @@ class Forbidden(ProblemError):
 def _domain_errors() -> dict[type[Exception], Callable[[Exception], ProblemError]]:
     """Each domain exception, raised by code that knows nothing of HTTP, and the problem it is
     for a client. Registered here once; routes let them through."""
-    from psycopg.errors import CheckViolation, ForeignKeyViolation, NotNullViolation, UniqueViolation
+    from psycopg.errors import CheckViolation, DataError, ForeignKeyViolation, NotNullViolation, UniqueViolation
 
     from .importer.vector_files import VectorFileError
     from .scans.register import ScanRejected
@@ -84,6 +84,8 @@ def _domain_errors() -> dict[type[Exception], Callable[[Exception], ProblemError
         ForeignKeyViolation: _missing_reference,
         UniqueViolation: _duplicate,
         CheckViolation: _broken_rule,
+        # a value PostgreSQL cannot take (a NUL character, a number out of range …): the client's
+        DataError: lambda e: InvalidParameter("a value cannot be used here (invalid character or out of range)"),
         NotNullViolation: lambda e: InvalidParameter(
             "cannot be empty", parameter=getattr(getattr(e, "diag", None), "column_name", None)
         ),

@@ -21,9 +21,8 @@ def start_database(settings: Settings) -> tuple[str, bool]:
     started = False
     if cluster is not None:
         cluster.init()
-        if not cluster.is_running():
-            cluster.start()
-            started = True
+        started = not cluster.is_running()
+        cluster.start()  # also moves a cluster made with `trust` to password auth, running or not
         ensure_database(cluster.dsn())
     return database_url(settings), started
 

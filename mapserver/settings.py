@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     store_url: str | None = Field(default=None, description="s3://bucket/prefix; unset: var/store on disk.")
     s3_endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, …).")
     public_url: str | None = Field(default=None, description="Base URL used in links; default from request.")
+    api_token_days: int = Field(default=365, ge=1, description="Lifetime of a new API token (users add).")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins of one account before a lockout.")
+    login_address_max_failures: int = Field(default=20, ge=1, description="Failed sign-ins from one address.")
+    login_window_seconds: int = Field(default=900, ge=1, description="Failures older than this are forgotten.")
+    login_lockout_seconds: int = Field(default=30, ge=1, description="First lockout; doubles with each failure.")
+    login_lockout_max_seconds: int = Field(default=3600, ge=1, description="Longest lockout.")
+    password_hash_threads: int = Field(default=1, ge=1, description="argon2 checks at once (4 lanes, 64 MiB each).")
+    planner_upload_max_bytes: int = Field(default=64 * 1024**2, ge=1, description="Largest planner vector file.")
+    upload_max_bytes: int = Field(default=256 * 1024**2, ge=1, description="Largest upload to other upload routes.")
+    failed_upload_retention_days: float = Field(default=7, ge=0, description="Originals of failed scans kept.")
+    worker_backoff_max_seconds: float = Field(default=30, gt=0, description="Longest wait to restart/reconnect.")
 
     @property
     def store_dir(self) -> Path:

@@ -40,16 +40,17 @@ class LiveServer:
         self._thread.join(timeout=15)
 
 
-def run_async_in_thread(coroutine_factory) -> None:
-    """Run a coroutine to completion on a fresh loop in another thread: the main thread may
-    already run a loop (Playwright's sync API keeps one for the session)."""
+def run_async_in_thread(coroutine_factory):
+    """Run a coroutine to completion on a fresh loop in another thread and return its result: the
+    main thread may already run a loop (Playwright's sync API keeps one for the session)."""
     import asyncio
 
     errors: list[BaseException] = []
+    results: list = []
 
     def target() -> None:
         try:
-            asyncio.run(coroutine_factory())
+            results.append(asyncio.run(coroutine_factory()))
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
@@ -58,3 +59,4 @@ def run_async_in_thread(coroutine_factory) -> None:
     thread.join()
     if errors:
         raise errors[0]
+    return results[0]

@@ -29,6 +29,9 @@ METRE_DECIMALS = 3
 # Points added per bbox edge before projecting it to lon/lat: the edges of a projected box are
 # curves in lon/lat, and 32 segments keep the error far below a metre for province-sized boxes.
 BBOX_DENSIFY = 32
+# Projected coordinates beyond this are outside every CRS served (and GEOS cannot densify a box of
+# 1e288 metres): refused before they reach it.
+MAX_PROJECTED_M = 1e9
 
 
 @lru_cache(maxsize=1)
@@ -61,8 +64,12 @@ def parse_crs_param(
     """The one parser of CRS parameters: an OGC URI, a safe CURIE or ``EPSG:n``; ``default``
     (CRS84 unless given) when absent. ``features_only`` limits it to the 2D CRSs that features
     are served in; otherwise any geographic or projected CRS of crs/ (survey points) is taken."""
-    if text is None or text.strip() == "":
+    if text is None or (isinstance(text, str) and text.strip() == ""):
         return default or crs84()
+    if not isinstance(text, str) or "\x00" in text or len(text) > 300:
+        raise InvalidParameter(
+            "must be a CRS URI (e.g. http://www.opengis.net/def/crs/EPSG/0/5899)", parameter=parameter
+        )
     try:
         zone = crs.parse_crs(text.strip())
     except (crs.UnsupportedCRS, ValueError):
@@ -152,5 +159,19 @@ def bbox_to_wgs84(values: list[float], zone: Zone, parameter: str = "bbox") -> B
         return shapely.box(lon0, lat0, lon1, lat1)
     if a0 > a1 or b0 > b1:
         raise InvalidParameter("bbox minimum is greater than its maximum", parameter=parameter)
-    box = shapely.segmentize(shapely.box(a0, b0, a1, b1), max_segment_length=max(a1 - a0, b1 - b0, 1e-9) / BBOX_DENSIFY)
-    return geometry_to_wgs84(box, zone, parameter)
+    if not max(abs(a0), abs(b0), abs(a1), abs(b1)) <= MAX_PROJECTED_M:
+        raise InvalidParameter(f"bbox coordinates must be within ±{MAX_PROJECTED_M:.0e} metres", parameter=parameter)
+    return geometry_to_wgs84(_densified_box(a0, b0, a1, b1), zone, parameter)
+
+
+def _densified_box(a0: float, b0: float, a1: float, b1: float) -> BaseGeometry:
+    """The box with BBOX_DENSIFY points per edge; a box without area is the point or segment it is
+    (GEOS cannot segmentize a collapsed ring)."""
+    width, height = a1 - a0, b1 - b0
+    if width == 0 and height == 0:
+        return shapely.Point(a0, b0)
+    shape = shapely.LineString([(a0, b0), (a1, b1)]) if width == 0 or height == 0 else shapely.box(a0, b0, a1, b1)
+    try:
+        return shapely.segmentize(shape, max_segment_length=max(width, height) / BBOX_DENSIFY)
+    except shapely.errors.GEOSException:  # a span of a few denormal metres: nothing to densify
+        return shape

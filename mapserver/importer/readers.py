@@ -53,6 +53,18 @@ def decode_text(data: bytes) -> str:
         raise ReadError("The file is not UTF-8, UTF-16 or Windows-1258 text.") from exc
 
 
+NUL = "\x00"
+
+
+def _refuse_nul(values: dict[str, str], where: str) -> None:
+    """A NUL character cannot be stored in PostgreSQL text; in a table it means a damaged or binary
+    file, so the whole file is refused, naming the first place it is found."""
+    for column, value in values.items():
+        if NUL in column or NUL in value:
+            name = column.replace(NUL, "\\0")[:40]
+            raise ReadError(f"{where}, column '{name}': contains a NUL character (a damaged or binary file?).")
+
+
 def _delimiter(sample: str) -> str:
     first = next((line for line in sample.splitlines() if line.strip()), "")
     return ";" if first.count(";") > first.count(",") else ","
@@ -67,6 +79,9 @@ def read_csv_text(text: str) -> Table:
     columns = [h.strip() for h in header]
     if len(set(columns)) != len(columns):
         raise ReadError("The header row names a column twice.")
+    has_nul = NUL in text  # one scan of the text; rows are searched only when it holds one
+    if has_nul:
+        _refuse_nul({c: "" for c in columns}, "The header row")
     table = Table(columns=columns)
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
@@ -76,6 +91,8 @@ def read_csv_text(text: str) -> Table:
             if extra:
                 raise ReadError(f"Row {number} has more values than the header has columns.")
         values = {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)}
+        if has_nul:
+            _refuse_nul(values, f"Row {number}")
         table.rows.append(Row(number=number, values=values))
     return table
 
@@ -85,6 +102,10 @@ def read_geojson_text(text: str) -> Table:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReadError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from exc
+    except RecursionError:
+        raise ReadError("The JSON is nested too deeply.") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ReadError("The JSON holds a number with too many digits.") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ReadError("GeoJSON must be a FeatureCollection.")
     features = doc.get("features")
@@ -96,6 +117,11 @@ def read_geojson_text(text: str) -> Table:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raise ReadError(f"Feature {number} is not a GeoJSON Feature.")
         props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise ReadError(f"Feature {number}: properties must be an object.")
+        geometry = feature.get("geometry")
+        if geometry is not None and not isinstance(geometry, dict):
+            raise ReadError(f"Feature {number}: geometry must be a GeoJSON object or null.")
         values = {}
         for key, value in props.items():
             if key not in columns:
@@ -103,7 +129,8 @@ def read_geojson_text(text: str) -> Table:
             values[key] = "" if value is None else nfc(str(value)).strip()
         if "id" not in values and feature.get("id") is not None:
             values["id"] = str(feature["id"])
-        table.rows.append(Row(number=number, values=values, geometry=feature.get("geometry")))
+        _refuse_nul(values, f"Feature {number}")
+        table.rows.append(Row(number=number, values=values, geometry=geometry))
     return table
 
 
@@ -121,6 +148,7 @@ def read_xlsx_bytes(data: bytes) -> Table:
     except StopIteration as exc:
         raise ReadError("The first sheet is empty.") from exc
     columns = [nfc(str(h)).strip() if h is not None else "" for h in header]
+    _refuse_nul({c: "" for c in columns}, "The header row")
     table = Table(columns=columns)
     for number, cells in enumerate(rows, start=2):
         if not any(c is not None and str(c).strip() for c in cells):
@@ -131,6 +159,7 @@ def read_xlsx_bytes(data: bytes) -> Table:
                 continue
             cell = cells[i] if i < len(cells) else None
             values[col] = _cell_text(cell)
+        _refuse_nul(values, f"Row {number}")  # OOXML writes a NUL as _x0000_
         table.rows.append(Row(number=number, values=values))
     return table
 

@@ -10,9 +10,11 @@ error. All vertices of the file are converted in one vectorised call through crs
 from __future__ import annotations
 
 import re
-import zipfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -26,10 +28,17 @@ from crs import Zone
 
 from ..geo import crsref
 from ..geo.extent import VIETNAM
+from ..web.uploads import ArchiveLimits, ArchiveRejected, Unpacker, open_archive
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".dxf")
 MAX_FEATURES = 10_000
 MAX_VERTICES = 1_000_000
+# A 2D vertex takes 16 bytes of WKB, and a part's header 9: geometry this large cannot be within
+# MAX_VERTICES (even as points of a multipoint, 21 bytes each), so it is refused unparsed.
+MAX_WKB_BYTES = 32 * MAX_VERTICES
+# Shapefile parts compress well (a .dbf of blank text fields some 50:1), but never 500:1; the total
+# bounds what GDAL may read from a 64 MiB upload.
+ZIP_LIMITS = ArchiveLimits(members=100, unpacked_bytes=128 * 1024**2, ratio=500)
 
 
 class VectorFileError(ValueError):
@@ -50,15 +59,37 @@ class VectorFile:
     zone: Zone  # the CRS the coordinates were read in
 
 
-def _dataset(path: Path) -> str:
-    """A path GDAL can open; a zipped Shapefile is read inside the archive."""
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            shapefiles = [n for n in archive.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+@contextmanager
+def _dataset(path: Path) -> Iterator[str]:
+    """A path GDAL can open. A zipped Shapefile is checked from its declarations (entries, unpacked
+    size, compression ratios) and its Shapefile's parts unpacked against a budget of real bytes
+    into a private folder, so that GDAL never inflates more than the limits allow."""
+    if path.suffix.lower() != ".zip":
+        yield str(path)
+        return
+    try:
+        archive, members = open_archive(path, ZIP_LIMITS)
+    except ArchiveRejected as exc:
+        raise VectorFileError(str(exc)) from None
+    with archive, tempfile.TemporaryDirectory(prefix="heritage-shp-") as folder:
+        shapefiles = [
+            PurePosixPath(m.filename)
+            for m in members
+            if m.filename.lower().endswith(".shp") and not m.filename.startswith("__MACOSX")
+        ]
         if len(shapefiles) != 1:
             raise VectorFileError("the zip archive must hold exactly one .shp file (with its .shx, .dbf, .prj)")
-        return f"/vsizip/{path}/{shapefiles[0]}"
-    return str(path)
+        shp = shapefiles[0]
+        # Only the Shapefile's own parts (same folder and name: .shx, .dbf, .prj, .cpg …) are unpacked.
+        unpacker = Unpacker(archive, ZIP_LIMITS)
+        for member in members:
+            name = PurePosixPath(member.filename)
+            if name.parent == shp.parent and name.name.lower().startswith(shp.stem.lower() + "."):
+                try:
+                    unpacker.write(member, Path(folder) / name.name)
+                except ArchiveRejected as exc:
+                    raise VectorFileError(str(exc)) from None
+        yield str(Path(folder) / shp.name)
 
 
 def _declared_zone(crs_text: str | None) -> Zone | None:
@@ -115,14 +146,8 @@ def read_vector_file(path: Path, crs_text: str | None = None) -> VectorFile:
         raise VectorFileError(
             f"file type '{path.suffix[:10]}' is not accepted: use GeoJSON, GeoPackage, a zipped Shapefile or DXF"
         )
-    source = _dataset(path)
-    try:
-        info = pyogrio.read_info(source)
-        meta, _, wkb, values = pyogrio.raw.read(source, force_2d=True)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
-        raise VectorFileError("the file cannot be read as GeoJSON, GeoPackage, Shapefile or DXF") from None
-    if info["features"] > MAX_FEATURES:
-        raise VectorFileError(f"the file has more than {MAX_FEATURES} features")
+    with _dataset(path) as source:
+        meta, wkb, values = _read_layer(source)
     is_dxf = path.suffix.lower() == ".dxf"
     declared = None if is_dxf else _declared_zone(meta.get("crs"))
     given = _given_zone(crs_text)
@@ -164,6 +189,24 @@ def read_vector_file(path: Path, crs_text: str | None = None) -> VectorFile:
                 feature.problems.append(f"lies outside Vietnam once read in {zone.srs} (wrong CRS or swapped axes?)")
         features.append(feature)
     return VectorFile(features, zone)
+
+
+def _read_layer(source: str) -> tuple[dict, Any, list]:
+    """The first layer's metadata, WKB and attribute columns, refusing too many features from the
+    layer's count before any geometry is read, and too much geometry before it is parsed."""
+    try:
+        info = pyogrio.read_info(source, force_feature_count=True)
+        if info["features"] > MAX_FEATURES:
+            raise VectorFileError(f"the file has more than {MAX_FEATURES} features")
+        # The bound holds even when the driver miscounts.
+        meta, _, wkb, values = pyogrio.raw.read(source, force_2d=True, max_features=MAX_FEATURES + 1)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
+        raise VectorFileError("the file cannot be read as GeoJSON, GeoPackage, Shapefile or DXF") from None
+    if len(wkb) > MAX_FEATURES:
+        raise VectorFileError(f"the file has more than {MAX_FEATURES} features")
+    if sum(len(g) for g in wkb if g is not None) > MAX_WKB_BYTES:
+        raise VectorFileError(f"the file has more than {MAX_VERTICES} vertices")
+    return meta, wkb, values
 
 
 def _to_wgs84(geoms: np.ndarray, zone: Zone) -> np.ndarray:

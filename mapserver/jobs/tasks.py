@@ -1,17 +1,24 @@
-"""Job bodies: tile one scan; re-queue jobs whose worker died (stalled heartbeats)."""
+"""Job bodies: tile one scan; re-queue jobs whose worker died (stalled heartbeats); delete the
+originals of long-failed uploads."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
+import psycopg
 from procrastinate import Blueprint, JobContext, RetryStrategy
+from procrastinate.exceptions import ConnectorException
 
 from ..scans.tiling_job import mark_failed, mark_queued_again, run_tiling
+from .retention import expire_failed_originals
 
 log = logging.getLogger("heritage.jobs")
 MAX_ATTEMPTS = 3
+# A worker beats every 5 s (jobs.worker); three missed beats and its jobs are taken back.
 STALLED_AFTER_SECONDS = 15.0
+EXPIRE_CRON = "17 * * * *"  # hourly
 
 
 def build_blueprint() -> Blueprint:
@@ -20,10 +27,17 @@ def build_blueprint() -> Blueprint:
     blueprint.task(
         name="tile_scan", pass_context=True, queue="tiling", retry=RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5)
     )(tile_scan)
+    # Every running worker also checks every few seconds (jobs.worker); this periodic job is the
+    # same check, kept so that any worker of the queue does it even if it runs old code.
     blueprint.periodic(cron="* * * * *")(
         blueprint.task(name="requeue_stalled", pass_context=True, queueing_lock="requeue_stalled", queue="tiling")(
             requeue_stalled
         )
+    )
+    blueprint.periodic(cron=EXPIRE_CRON)(
+        blueprint.task(
+            name="expire_failed_originals", pass_context=True, queueing_lock="expire_failed_originals", queue="tiling"
+        )(expire_failed_uploads)
     )
     return blueprint
 
@@ -49,12 +63,23 @@ async def requeue_stalled(context: JobContext, timestamp: int) -> None:
     await requeue_stalled_jobs(context.app, context.additional_context["settings"])
 
 
+def expire_failed_uploads(context: JobContext, timestamp: int) -> None:
+    expire_failed_originals(context.additional_context["settings"])
+
+
 async def requeue_stalled_jobs(app, settings, seconds_since_heartbeat: float = STALLED_AFTER_SECONDS) -> int:
     count = 0
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat):
-        await app.job_manager.retry_job_by_id_async(job.id, retry_at=datetime.now(UTC))
+        try:
+            await app.job_manager.retry_job_by_id_async(job.id, retry_at=datetime.now(UTC))
+        except ConnectorException as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.RaiseException):
+                raise
+            log.info("job %s was taken back by another worker already", job.id)  # no longer 'doing'
+            continue
         count += 1
+        log.warning("job %s (%s) of a stopped worker is queued again", job.id, job.task_name)
         scan_id = job.task_kwargs.get("scan_id")
         if scan_id is not None:
-            mark_queued_again(settings, int(scan_id))
+            await asyncio.to_thread(mark_queued_again, settings, int(scan_id))
     return count

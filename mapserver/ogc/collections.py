@@ -12,7 +12,9 @@ us (never built from a request); values from requests always travel as parameter
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from psycopg import sql
 
 from ..records.publication import PUBLIC_SITES, PUBLIC_ZONES
 from ..vocabulary import CATEGORIES, LOCATION_STATUSES, RANKS, ROLES
@@ -75,6 +77,9 @@ class Collection:
     # A composite key: the id is its integer parts joined by "-" (e.g. batch-row "12-3"); the
     # parts are what single-feature lookups and the default order use (so indexes serve them).
     id_parts: tuple[str, ...] = field(default=())
+    # The column naming who uploaded a feature: users who see only their own (surveyors) get the
+    # collection narrowed to it (see ``narrowed``).
+    owner_sql: str | None = None
 
     @property
     def order_sql(self) -> str:
@@ -84,11 +89,11 @@ class Collection:
         """(column SQL, value) pairs identifying one feature, or None if the id cannot exist."""
         if self.id_parts:
             parts = feature_id.split("-")
-            if len(parts) != len(self.id_parts) or not all(p.isdigit() and len(p) <= 18 for p in parts):
+            if len(parts) != len(self.id_parts) or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
                 return None
             return [(column, int(p)) for column, p in zip(self.id_parts, parts)]
         if self.id_type == "integer":
-            if not feature_id.isdigit() or len(feature_id) > 18:
+            if not (feature_id.isascii() and feature_id.isdigit()) or len(feature_id) > 18:
                 return None
             return [(self.id_sql, int(feature_id))]
         return [(self.id_sql, feature_id)]
@@ -235,6 +240,7 @@ SURVEY_POINTS = Collection(
     geometry_type="Point",
     temporal="observed_at",
     role="surveyor",
+    owner_sql="b.uploaded_by",
     keywords=("GNSS", "khảo sát", "survey"),
     properties=(
         Property("batch_id", "sp.batch_id", "integer", "Lô tải lên · Batch"),
@@ -320,6 +326,15 @@ def visible(role: str | None) -> list[Collection]:
         return role is not None and ROLES.index(role) >= ROLES.index(c.role)
 
     return [c for c in ALL if allowed(c)]
+
+
+def narrowed(c: Collection, owner: str | None) -> Collection:
+    """The collection as a user who sees only their own features (``owner``) sees it. The owner is
+    quoted by psycopg as a SQL literal; the SQL fragment is otherwise ours."""
+    if c.owner_sql is None or owner is None:
+        return c
+    literal = sql.Literal(owner).as_string(None)
+    return replace(c, where_sql=f"({c.where_sql}) AND {c.owner_sql} = {literal}")
 
 
 def find(collection_id: str, role: str | None) -> Collection | None:

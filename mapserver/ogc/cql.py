@@ -79,8 +79,10 @@ def parse_filter(text: str, lang: str) -> Any:
         if lang == "cql2-json":
             try:
                 document = json.loads(text)
-            except ValueError:
+            except json.JSONDecodeError:
                 raise FilterSyntaxError("is not valid JSON") from None
+            except ValueError:  # an integer of more than 4,300 digits
+                raise FilterSyntaxError("a number has too many digits") from None
             return from_json(document)
         return parser.parse(text)
     except FilterSyntaxError as exc:
@@ -94,6 +96,12 @@ def parse_filter(text: str, lang: str) -> Any:
         raise InvalidParameter(f"invalid cql2-text filter: {reason}", parameter="filter") from None
     except RecursionError:
         raise InvalidParameter("the filter is nested too deeply", parameter="filter") from None
+    except ValueError:
+        # The grammar's transformer runs inside the parser: a literal it cannot convert (an integer
+        # of more than 4,300 digits) arrives here unwrapped.
+        raise InvalidParameter(
+            f"invalid {lang} filter: a literal cannot be read (too long?)", parameter="filter"
+        ) from None
 
 
 class FilterSyntaxError(ValueError):

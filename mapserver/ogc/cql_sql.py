@@ -6,6 +6,9 @@ Operand types are checked here so that a mistyped filter is a 400 naming the pro
 database error. Geometry literals are in ``filter-crs`` (CRS84 by default) and are converted to
 WGS 84 through ``crs/``; distances of S_DWITHIN are metres on the ellipsoid (geography).
 
+Nesting is limited to MAX_NESTING levels (runs of AND or of OR are flat lists, however long): the
+SQL text is composed recursively, and Python's stack is not a resource a client may use up.
+
 Supported: AND/OR/NOT, = <> < <= > >=, LIKE, BETWEEN, IN, IS NULL, CASEI/ACCENTI (lower() and the
 database's IMMUTABLE heritage_fold()), S_INTERSECTS/S_WITHIN/S_CONTAINS/S_DISJOINT/S_EQUALS/
 S_TOUCHES/S_CROSSES/S_OVERLAPS, S_DWITHIN, and T_BEFORE/T_AFTER/T_EQUALS/T_DURING/T_INTERSECTS/
@@ -28,11 +31,14 @@ from crs import Zone
 
 from ..errors import InvalidParameter
 from ..geo import crsref
+from ..params import finite_number
 from .collections import Collection, Property
 from .params import parse_instant
 
 GEOMETRY_NAME = "geometry"
 MAX_DISTANCE_M = 1_000_000.0
+# Conditions inside conditions (NOT, AND within OR …); chains of one operator count as one level.
+MAX_NESTING = 100
 
 _COMPARISON_SQL = {
     ast.Equal: "=",
@@ -88,6 +94,7 @@ class Translator:
         self.c = collection
         self.zone = filter_crs
         self.params = params
+        self.depth = 0
 
     # -- operands -------------------------------------------------------------------------------
 
@@ -109,6 +116,8 @@ class Translator:
         if isinstance(node, (int, float)):
             return Operand("number", value=node)
         if isinstance(node, str):
+            if "\x00" in node:
+                raise bad("a text in the filter contains a NUL character")
             return Operand("string", value=node)
         if isinstance(node, datetime):
             return Operand("date-time", value=node if node.tzinfo else node.replace(tzinfo=UTC))
@@ -189,10 +198,29 @@ class Translator:
     # -- conditions -----------------------------------------------------------------------------
 
     def condition(self, node: Any) -> sql.Composable:
-        if isinstance(node, ast.And):
-            return sql.SQL("({} AND {})").format(self.condition(node.lhs), self.condition(node.rhs))
-        if isinstance(node, ast.Or):
-            return sql.SQL("({} OR {})").format(self.condition(node.lhs), self.condition(node.rhs))
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise bad(f"the filter nests conditions more than {MAX_NESTING} levels deep")
+        try:
+            return self._condition(node)
+        finally:
+            self.depth -= 1
+
+    def chain(self, node: ast.And | ast.Or) -> sql.Composable:
+        """A run of ANDs (or ORs) as one flat list. The parser nests ``a OR b OR c`` as
+        ((a OR b) OR c): a long filter listing 10,000 ids must not be 10,000 levels deep."""
+        kind, operands, stack = type(node), [], [node]
+        while stack:
+            item = stack.pop()
+            if type(item) is kind:
+                stack += [item.rhs, item.lhs]
+            else:
+                operands.append(self.condition(item))
+        return sql.SQL("({})").format(sql.SQL(" AND " if kind is ast.And else " OR ").join(operands))
+
+    def _condition(self, node: Any) -> sql.Composable:
+        if isinstance(node, (ast.And, ast.Or)):
+            return self.chain(node)
         if isinstance(node, ast.Not):
             return sql.SQL("(NOT {})").format(self.condition(node.sub_node))
         if isinstance(node, ast.Include):
@@ -352,11 +380,7 @@ class Translator:
         if prop.kind == "array":
             return self.membership(target, Operand("string", value=text), "=")
         if prop.kind == "number":
-            try:
-                value: Any = float(text)
-            except ValueError:
-                raise InvalidParameter(f"'{text[:30]}' is not a number", parameter=prop.name) from None
-            other = Operand("number", value=value)
+            other = Operand("number", value=finite_number(text, prop.name))
         elif prop.kind == "boolean":
             if text.lower() not in ("true", "false"):
                 raise InvalidParameter("must be true or false", parameter=prop.name)

@@ -11,19 +11,23 @@ import psycopg
 from fastapi import Request
 from fastapi.responses import Response
 from psycopg_pool import AsyncConnectionPool
+from starlette.datastructures import QueryParams
 
 from ..db import connection
 from ..errors import InvalidParameter, NotFound
 from ..geo import crsref, exports
 from ..params import flag, single
 from ..web.deps import AppSettings, Pool
-from ..web.negotiation import output_format, wants_html
+from ..web.negotiation import DOWNLOAD_FORMATS, PAGE_FORMATS, prefers_html, wants_html
 from . import documents, query, views
 from .collections import Collection
 from .documents import GEOJSON, HTML, JSON, SCHEMA
-from .params import ITEM_PARAMETERS, check_known, parse_items_query, parse_properties
-from .routes import DOC, OptionalUser, crumbs, route
-from .web import base_url, find_collection, ogc_html, page_url, vary
+from .openapi import POST_BODY
+from .params import ITEM_PARAMETERS, body_parameters, check_known, parse_items_query, parse_properties
+from .routes import DOC, OptionalUser, crumbs, route, router
+from .web import base_url, find_collection, ogc_html, page_pairs, page_url, vary
+
+MAX_FEATURE_ID = 200
 
 # -- features ------------------------------------------------------------------------------------------------
 
@@ -61,58 +65,85 @@ def _headers(zone, c: Collection, links: list[dict] | None = None) -> dict[str, 
 async def items(
     collection_id: str, request: Request, settings: AppSettings, pool: Pool, user: OptionalUser
 ) -> Response:
+    return await _items(collection_id, request, request.query_params, settings, pool, user, post=False)
+
+
+@router.post(
+    "/collections/{collection_id}/items",
+    summary="Features of a collection, the parameters in the body (filters too long for a URL)",
+    description=DOC + " The body is a form or a JSON object with the parameters of GET …/items.",
+    openapi_extra={"requestBody": POST_BODY},
+)
+async def items_by_post(
+    collection_id: str, request: Request, settings: AppSettings, pool: Pool, user: OptionalUser
+) -> Response:
+    c = find_collection(collection_id, user)
+    params = body_parameters(request.headers.get("content-type", ""), await request.body(), request.query_params)
+    return await _items(c.id, request, params, settings, pool, user, post=True)
+
+
+def _format(request: Request, params: QueryParams) -> str:
+    """``f`` from the URL or the body (json, html, csv, gpkg), else content negotiation."""
+    f = single(params, "f")
+    allowed = PAGE_FORMATS + DOWNLOAD_FORMATS
+    if f is None:
+        return "html" if prefers_html(request) else "json"
+    if f not in allowed:
+        raise InvalidParameter(f"f must be one of {', '.join(allowed)}", parameter="f")
+    return "json" if f == "geojson" else f
+
+
+def _page_link(base: str, c: Collection, params: QueryParams, post: bool, rel: str, type_: str, title: str, **changes):
+    """A link to this page or a sibling. After a POST the link repeats the POST (as STAC API
+    searches do): the same URL, ``method`` and the ``body`` with the changed parameters."""
+    if not post:
+        return documents.link(page_url(base, c, params, **changes), rel, type_, title)
+    return {
+        **documents.link(f"{base}/collections/{c.id}/items", rel, type_, title),
+        "method": "POST",
+        "body": dict(page_pairs(params, **changes)),
+    }
+
+
+async def _items(
+    collection_id: str, request: Request, params: QueryParams, settings, pool, user, *, post: bool
+) -> Response:
     base = base_url(request, settings)
     c = find_collection(collection_id, user)
-    fmt = output_format(request, downloads=True)
+    fmt = _format(request, params)
     html_wanted = fmt == "html"
-    q = parse_items_query(
-        request.query_params, c, default_limit=settings.default_page_size, max_limit=settings.max_page_size
-    )
+    q = parse_items_query(params, c, default_limit=settings.default_page_size, max_limit=settings.max_page_size)
     mode = "none" if q.skip_geometry else "geojson" if crsref.is_crs84(q.crs) else "wkb"
     rows, count = await _fetch(pool, query.page_sql(c, q, mode), query.count_sql(c, q))
     matched = count[0][0]
     features = documents.feature_texts(rows, q.crs, mode)
 
     self_type = HTML if html_wanted else GEOJSON
+    # HTML pages link with plain URLs (a browser follows links with GET).
+    link_post = post and not html_wanted
+
+    def page_link(rel: str, type_: str, title: str, **changes) -> dict:
+        return _page_link(base, c, params, link_post, rel, type_, title, **changes)
+
     links = [
-        documents.link(page_url(base, c, request), "self", self_type, "This page"),
-        documents.link(
-            page_url(base, c, request, f="html" if not html_wanted else "json"),
+        page_link("self", self_type, "This page"),
+        page_link(
             "alternate",
             GEOJSON if html_wanted else HTML,
             "This page as " + ("GeoJSON" if html_wanted else "HTML"),
+            f="html" if not html_wanted else "json",
         ),
     ]
     for fmt_name, media in (("csv", exports.CSV_TYPE), ("gpkg", exports.GPKG_TYPE)):
-        links.append(
-            documents.link(
-                page_url(base, c, request, f=fmt_name), "alternate", media, f"This page as {fmt_name.upper()}"
-            )
-        )
+        links.append(page_link("alternate", media, f"This page as {fmt_name.upper()}", f=fmt_name))
     if q.offset + len(features) < matched:
-        links.append(
-            documents.link(
-                page_url(base, c, request, offset=q.offset + q.limit, limit=q.limit),
-                "next",
-                self_type,
-                "Next page",
-            )
-        )
+        links.append(page_link("next", self_type, "Next page", offset=q.offset + q.limit, limit=q.limit))
     if q.offset > 0:
-        links.append(
-            documents.link(
-                page_url(base, c, request, offset=max(0, q.offset - q.limit), limit=q.limit),
-                "prev",
-                self_type,
-                "Previous page",
-            )
-        )
+        links.append(page_link("prev", self_type, "Previous page", offset=max(0, q.offset - q.limit), limit=q.limit))
     links.append(documents.link(f"{base}/collections/{c.id}", "collection", JSON, "The collection"))
-    header_links = [
-        links[0],
-        links[1],
-        documents.link(f"{base}/collections/{c.id}/queryables", documents.REL_QUERYABLES, SCHEMA),
-    ]
+    queryables_link = documents.link(f"{base}/collections/{c.id}/queryables", documents.REL_QUERYABLES, SCHEMA)
+    # A Link header cannot say "POST this body": after a POST it carries the queryables only.
+    header_links = [queryables_link] if post else [links[0], links[1], queryables_link]
     body = documents.feature_collection(features, matched=matched, links=links, timestamp=documents.now_rfc3339())
     headers = _headers(q.crs, c, header_links)
     if fmt in ("csv", "gpkg"):
@@ -141,6 +172,20 @@ async def items(
             headers,
         )
     return Response(body, media_type=GEOJSON, headers=headers)
+
+
+def _feature_key(c: Collection, feature_id: str) -> list[tuple[str, str | int]]:
+    """The key of a feature id, or a 404 for an id no feature can have: with a NUL character, over
+    MAX_FEATURE_ID characters, or digits Python reads as numbers but ids never hold ('³', '٣')."""
+    key = None
+    if "\x00" not in feature_id and len(feature_id) <= MAX_FEATURE_ID:
+        try:
+            key = c.key(feature_id)
+        except ValueError:
+            key = None
+    if key is None:
+        raise NotFound(f"There is no feature '{feature_id[:60]}' in {c.id}.", parameter="featureId")
+    return key
 
 
 def download(c: Collection, q, features: list[str], fmt: str, headers: dict) -> Response:
@@ -172,9 +217,7 @@ async def item(
     zone = crsref.parse_crs_param(single(request.query_params, "crs"), "crs")
     names = parse_properties(single(request.query_params, "properties"), c)
     skip = bool(flag(single(request.query_params, "skipGeometry"), "skipGeometry"))
-    key = c.key(feature_id)
-    if key is None:
-        raise NotFound(f"There is no feature '{feature_id[:60]}' in {c.id}.")
+    key = _feature_key(c, feature_id)
     mode = "none" if skip else "geojson" if crsref.is_crs84(zone) else "wkb"
     (rows,) = await _fetch(pool, query.item_sql(c, key, names, mode))
     if not rows:

@@ -12,9 +12,33 @@ from typing import Any
 from ..geo import crsref
 from .collections import Collection
 from .documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
-from .params import ITEMS_PARAMETERS
+from .params import ITEMS_PARAMETERS, MAX_FILTER_CHARS, MAX_OFFSET
 
 PROBLEM = "application/problem+json"
+FORM = "application/x-www-form-urlencoded"
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details; 'parameter' names the parameter or field at fault.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "parameter": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+# The body of POST /ogc/collections/{id}/items in /openapi.json (the OGC document at /ogc/api has
+# one per collection, with its queryables).
+POST_BODY = {
+    "required": True,
+    "content": {
+        FORM: {"schema": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "application/json": {"schema": {"type": "object"}},
+    },
+}
 
 
 def _query(name: str, description: str, schema: dict, *, explode: bool = False) -> dict:
@@ -73,7 +97,7 @@ def parameters(default_limit: int = 100, max_limit: int = 10_000) -> dict[str, d
         "offset": _query(
             "offset",
             "Number of features to skip (paging; use the next/prev links).",
-            {"type": "integer", "minimum": 0, "default": 0},
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
         ),
         "properties": _query(
             "properties",
@@ -86,7 +110,12 @@ def parameters(default_limit: int = 100, max_limit: int = 10_000) -> dict[str, d
             {"type": "array", "items": {"type": "string"}},
         ),
         "skipGeometry": _query("skipGeometry", "true: features without geometry.", {"type": "boolean"}),
-        "filter": _query("filter", "CQL2 filter (cql2-text or cql2-json) on the queryables.", {"type": "string"}),
+        "filter": _query(
+            "filter",
+            "CQL2 filter (cql2-text or cql2-json) on the queryables; a filter too long for a URL "
+            "(over a few kB) goes in the body of POST …/items.",
+            {"type": "string", "maxLength": MAX_FILTER_CHARS},
+        ),
         "filter-lang": _query(
             "filter-lang",
             "Language of filter.",
@@ -118,29 +147,73 @@ def _response(description: str, *types: str) -> dict:
     return {"description": description, "content": {t: {"schema": {"type": "object"}} for t in types}}
 
 
-def _errors() -> dict:
+ERRORS = {
+    400: "Invalid parameter (the problem's 'parameter' names it)",
+    401: "The bearer token or session is invalid or has expired",
+    404: "No such collection or feature",
+    413: "The body is too large",
+    415: "The body is neither a form nor JSON",
+    503: "The database is not reachable right now (retry shortly)",
+}
+# What every operation can answer besides 200: a landing page or conformance declaration has no
+# parameter but f, reads no user and touches no database; every other operation does.
+STATIC_ERRORS = (400,)
+READ_ERRORS = (400, 401, 503)
+
+
+def _errors(*statuses: int) -> dict:
     body = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/problem"}}}}
-    return {
-        "400": {"description": "Invalid parameter", **body},
-        "404": {"description": "Not found", **body},
-        "500": {"description": "Server error", **body},
-    }
+    return {str(status): {"description": ERRORS[status], **body} for status in sorted(statuses)}
 
 
-def _get(summary: str, operation_id: str, tags: list[str], params: list[dict], ok: dict) -> dict:
+def _get(summary: str, operation_id: str, tags: list[str], params: list[dict], ok: dict, errors=READ_ERRORS) -> dict:
     return {
         "get": {
             "summary": summary,
             "operationId": operation_id,
             "tags": tags,
             "parameters": params,
-            "responses": {"200": ok, **_errors()},
+            "responses": {"200": ok, **_errors(*errors)},
         }
     }
 
 
-def _collection_paths(c: Collection) -> dict[str, Any]:
+def _form_schema(c: Collection, params: dict[str, dict]) -> dict:
+    """The parameters of …/items as the fields of a form or JSON body (lists as comma text)."""
+    fields = {}
+    for name in ITEMS_PARAMETERS:
+        schema = params["fItems" if name == "f" else name]["schema"]
+        fields[name] = {"type": "string"} if schema.get("type") == "array" else schema
+    for p in c.properties:
+        fields.setdefault(p.name, {"type": "string"})
+    return {"type": "object", "properties": fields, "additionalProperties": False}
+
+
+def _post_items(c: Collection, params: dict[str, dict], ok: dict) -> dict:
+    form = _form_schema(c, params)
+    filter_json = {"oneOf": [{"type": "string"}, {"type": "object"}]}
+    as_json = {**form, "properties": {**form["properties"], "filter": filter_json}}
+    return {
+        "summary": f"Features of {c.id}, the parameters in the body",
+        "description": "The parameters of GET as a form or a JSON object (filter may be the CQL2 JSON "
+        "object): for filters too long for a URL (up to 200,000 characters). Paging links repeat the "
+        "POST with method and body.",
+        "operationId": f"items_{c.id}_post",
+        "tags": [c.id],
+        "requestBody": {"required": True, "content": {FORM: {"schema": form}, JSON: {"schema": as_json}}},
+        "responses": {"200": ok, **_errors(*READ_ERRORS, 413, 415)},
+    }
+
+
+def _collection_paths(c: Collection, params: dict[str, dict]) -> dict[str, Any]:
     tags = [c.id]
+    page = _response(
+        "A page of features (numberMatched, next/prev links)",
+        GEOJSON,
+        HTML,
+        "text/csv",
+        "application/geopackage+sqlite3",
+    )
     base = f"/collections/{c.id}"
     queryable_params = [
         _query(
@@ -160,25 +233,17 @@ def _collection_paths(c: Collection) -> dict[str, Any]:
             [_ref("f")],
             _response("The collection", JSON, HTML),
         ),
-        f"{base}/items": _get(
-            f"Features of {c.id}",
-            f"items_{c.id}",
-            tags,
-            items_params,
-            _response(
-                "A page of features (numberMatched, next/prev links)",
-                GEOJSON,
-                HTML,
-                "text/csv",
-                "application/geopackage+sqlite3",
-            ),
-        ),
+        f"{base}/items": {
+            **_get(f"Features of {c.id}", f"items_{c.id}", tags, items_params, page),
+            "post": _post_items(c, params, page),
+        },
         f"{base}/items/{{featureId}}": _get(
             f"One feature of {c.id}",
             f"item_{c.id}",
             tags,
             [_ref("featureId"), _ref("f"), _ref("crs"), _ref("properties"), _ref("skipGeometry")],
             _response("The feature", GEOJSON, HTML),
+            errors=(*READ_ERRORS, 404),
         ),
         f"{base}/queryables": _get(
             f"Queryables of {c.id}",
@@ -201,14 +266,16 @@ def document(
     server_url: str, collections: list[Collection], *, default_limit: int = 100, max_limit: int = 10_000
 ) -> dict:
     common = ["server"]
+    params = parameters(default_limit, max_limit)
     paths: dict[str, Any] = {
-        "/": _get("Landing page", "landing", common, [_ref("f")], _response("Landing page", JSON, HTML)),
+        "/": _get("Landing page", "landing", common, [_ref("f")], _response("Landing page", JSON, HTML), STATIC_ERRORS),
         "/conformance": _get(
             "Conformance classes",
             "conformance",
             common,
             [_ref("f")],
             _response("Conformance declaration", JSON, HTML),
+            STATIC_ERRORS,
         ),
         "/api": _get(
             "This API definition",
@@ -230,10 +297,11 @@ def document(
             common,
             [_ref("collectionId"), _ref("f")],
             _response("The collection", JSON, HTML),
+            (*READ_ERRORS, 404),
         ),
     }
     for c in collections:
-        paths.update(_collection_paths(c))
+        paths.update(_collection_paths(c, params))
     return {
         "openapi": "3.0.3",
         "info": {
@@ -247,19 +315,7 @@ def document(
         "tags": [{"name": "server"}] + [{"name": c.id, "description": c.title} for c in collections],
         "paths": paths,
         "components": {
-            "parameters": parameters(default_limit, max_limit),
-            "schemas": {
-                "problem": {
-                    "type": "object",
-                    "properties": {
-                        "type": {"type": "string"},
-                        "title": {"type": "string"},
-                        "status": {"type": "integer"},
-                        "detail": {"type": "string"},
-                        "instance": {"type": "string"},
-                        "parameter": {"type": "string"},
-                    },
-                }
-            },
+            "parameters": params,
+            "schemas": {"problem": PROBLEM_SCHEMA},
         },
     }

@@ -11,12 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
+from urllib.parse import parse_qsl
 
+import orjson
 from shapely.geometry.base import BaseGeometry
+from starlette.datastructures import QueryParams
 
 from crs import Zone
 
-from ..errors import InvalidParameter
+from ..errors import InvalidParameter, ProblemError
 from ..geo import crsref
 from ..params import finite_number, flag, single, whole_number
 from .collections import Collection, Property
@@ -39,6 +42,14 @@ ITEMS_PARAMETERS = (
 ITEM_PARAMETERS = ("f", "crs", "properties", "skipGeometry")
 FILTER_LANGS = ("cql2-text", "cql2-json")
 MAX_FILTER_CHARS = 200_000
+MAX_OFFSET = 10_000_000
+FORM = "application/x-www-form-urlencoded"
+BODY_TYPES = (FORM, "application/json")
+
+
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    title = "Unsupported media type"
 
 
 @dataclass
@@ -175,7 +186,7 @@ def parse_items_query(
         limit=whole_number(
             single(params, "limit"), "limit", default=default_limit, minimum=1, maximum=max_limit, clamp=True
         ),
-        offset=whole_number(single(params, "offset"), "offset", default=0, minimum=0),
+        offset=whole_number(single(params, "offset"), "offset", default=0, minimum=0, maximum=MAX_OFFSET),
         bbox=parse_bbox(single(params, "bbox"), bbox_crs),
         datetime=parse_datetime(single(params, "datetime")),
         properties=parse_properties(single(params, "properties"), collection),
@@ -186,3 +197,58 @@ def parse_items_query(
         equals=equals,
         skip_geometry=bool(flag(single(params, "skipGeometry"), "skipGeometry")),
     )
+
+
+# -- the parameters of POST …/items (filters too long for a URL) ------------------------------------
+
+
+def body_parameters(content_type: str, body: bytes, query: QueryParams) -> QueryParams:
+    """The parameters of a POST to /items: those of the URL plus those of the body, a form
+    (``filter=…&limit=…``) or a JSON object with the same names. In JSON, ``filter`` may be the
+    CQL2 JSON object itself, numbers are numbers and bbox/properties/sortby may be lists. A name
+    given in both the URL and the body must have the same value (``single`` refuses otherwise)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media not in BODY_TYPES:
+        raise UnsupportedMediaType(f"send the parameters as {' or '.join(BODY_TYPES)}", parameter="body")
+    if media == FORM:
+        try:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+        except UnicodeDecodeError:
+            raise InvalidParameter("the form is not UTF-8 text", parameter="body") from None
+    else:
+        pairs = _json_pairs(body)
+    return QueryParams(list(query.multi_items()) + pairs)
+
+
+def _json_pairs(body: bytes) -> list[tuple[str, str]]:
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InvalidParameter("the body is not JSON (or is nested too deeply)", parameter="body") from None
+    if not isinstance(doc, dict):
+        raise InvalidParameter("the body must be a JSON object of parameters", parameter="body")
+    pairs = []
+    for name, value in doc.items():
+        if name == "filter" and isinstance(value, (dict, bool)):
+            if doc.get("filter-lang", "cql2-json") != "cql2-json":
+                raise InvalidParameter("a JSON filter object is cql2-json", parameter="filter-lang")
+            pairs += [("filter", orjson.dumps(value).decode()), ("filter-lang", "cql2-json")]
+        elif isinstance(value, list) and name in ("bbox", "properties", "sortby"):
+            if not all(_scalar(v) for v in value):
+                raise InvalidParameter("must be a list of numbers or texts", parameter=name)
+            pairs.append((name, ",".join(_text(v) for v in value)))
+        elif _scalar(value):
+            pairs.append((name, _text(value)))
+        else:
+            raise InvalidParameter("must be a text, a number or true/false", parameter=name[:40])
+    return pairs
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else orjson.dumps(value).decode()

@@ -5,7 +5,9 @@ The OGC logic is in the other modules of ``mapserver.ogc`` (plain functions); th
 
 Routes (GET and HEAD; JSON by default, HTML with ``f=html`` or ``Accept: text/html``):
 ``/ogc``, ``/ogc/conformance``, ``/ogc/api`` (OpenAPI 3.0), ``/ogc/collections``,
-``/ogc/collections/{id}``, ``…/items``, ``…/items/{featureId}``, ``…/queryables``, ``…/schema``.
+``/ogc/collections/{id}``, ``…/items``, ``…/items/{featureId}``, ``…/queryables``, ``…/schema``;
+and ``POST …/items`` with the parameters of ``GET …/items`` in a form or JSON body (a CQL2 filter
+of up to 200,000 characters does not fit in a URL: servers refuse request lines over ~64 KiB).
 The ``survey_points`` collection exists only for signed-in users (surveyor role and above); for
 anyone else it answers 404 like an unknown collection.
 """
@@ -24,7 +26,7 @@ from . import collections as registry
 from . import documents, openapi, views
 from .collections import Collection
 from .documents import OPENAPI, SCHEMA
-from .web import base_url, extents, find_collection, json_response, ogc_html, role_of, vary
+from .web import base_url, extents, find_collection, json_response, ogc_html, role_of, vary, visible_collections
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 OptionalUser = CurrentUser
@@ -102,7 +104,7 @@ async def api_definition(request: Request, settings: AppSettings, user: Optional
 async def list_collections(request: Request, settings: AppSettings, pool: Pool, user: OptionalUser) -> Response:
     base = base_url(request, settings)
     html_wanted = wants_html(request)
-    cols = registry.visible(role_of(user))
+    cols = visible_collections(user)
     ext = await extents(request, pool, cols)
     doc = documents.collections(base, [(c, ext[c.id]) for c in cols])
     headers = vary(user is not None)

@@ -11,6 +11,7 @@ import orjson
 from fastapi import Request
 from fastapi.responses import Response
 from psycopg_pool import AsyncConnectionPool
+from starlette.datastructures import QueryParams
 
 from ..accounts.service import User
 from ..db import connection
@@ -49,29 +50,42 @@ def find_collection(collection_id: str, user: User | None) -> Collection:
     c = registry.find(collection_id, role_of(user))
     if c is None:
         raise NotFound(f"There is no collection '{collection_id[:60]}'.")
-    return c
+    return registry.narrowed(c, user.own_only if user is not None else None)
+
+
+def visible_collections(user: User | None) -> list[Collection]:
+    owner = user.own_only if user is not None else None
+    return [registry.narrowed(c, owner) for c in registry.visible(role_of(user))]
 
 
 async def extents(request: Request, pool: AsyncConnectionPool, cols: list[Collection]) -> dict[str, tuple]:
     """Extents per collection, kept EXTENT_TTL_S seconds per process (an exact ST_Extent over a
     large collection is a full scan; the extent does not need to be fresher than that)."""
-    cache: dict[str, tuple[float, tuple]] = request.app.state.ogc_extents
+    cache: dict[tuple[str, str], tuple[float, tuple]] = request.app.state.ogc_extents
     now = time.monotonic()
     out: dict[str, tuple] = {}
-    missing = [c for c in cols if c.id not in cache or now - cache[c.id][0] > EXTENT_TTL_S]
+    # keyed by the narrowed condition too: a surveyor's extent covers only their own points
+    missing = [
+        c for c in cols if (c.id, c.where_sql) not in cache or now - cache[(c.id, c.where_sql)][0] > EXTENT_TTL_S
+    ]
     if missing:
         async with connection(pool) as conn:
             for c in missing:
                 row = await (await conn.execute(query.extent_sql(c))).fetchone()
-                cache[c.id] = (now, tuple(row) if row else None)
+                cache[(c.id, c.where_sql)] = (now, tuple(row) if row else None)
     for c in cols:
-        out[c.id] = cache[c.id][1]
+        out[c.id] = cache[(c.id, c.where_sql)][1]
     return out
 
 
-def page_url(base: str, c: Collection, request: Request, **changes: Any) -> str:
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-    pairs += [(k, str(v)) for k, v in changes.items() if v is not None]
+def page_pairs(params: QueryParams, **changes: Any) -> list[tuple[str, str]]:
+    """The parameters of this page with some changed (another offset, format …)."""
+    pairs = [(k, v) for k, v in params.multi_items() if k not in changes]
+    return pairs + [(k, str(v)) for k, v in changes.items() if v is not None]
+
+
+def page_url(base: str, c: Collection, params: QueryParams, **changes: Any) -> str:
+    pairs = page_pairs(params, **changes)
     url = f"{base}/collections/{c.id}/items"
     return f"{url}?{urlencode(pairs)}" if pairs else url
 

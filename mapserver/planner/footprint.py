@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import shapely
 from fastapi import Request
+from shapely.errors import ShapelyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -17,7 +18,6 @@ from ..importer.vector_files import SUFFIXES, read_vector_file
 from ..web.uploads import spool_upload
 from . import impact
 
-MAX_UPLOAD = 64 * 1024 * 1024
 JSON_FIELDS = {"footprint", "buffer_m", "footprint_crs"}
 
 
@@ -29,7 +29,11 @@ def footprint_from_file(path: Path, crs_text: str | None) -> shapely.Geometry:
     geoms = [f.geometry for f in vf.features if f.geometry is not None]
     if not geoms:
         raise InvalidParameter("the file has no geometry", parameter="file")
-    return impact.check_footprint(shapely.union_all(geoms) if len(geoms) > 1 else geoms[0])
+    try:
+        footprint = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+    except ShapelyError:  # GEOS cannot unite invalid parts (a self-crossing ring …)
+        raise InvalidParameter("the file's geometries are not valid together", parameter="file") from None
+    return impact.check_footprint(footprint)
 
 
 async def read_impact_query(request: Request) -> impact.ImpactQuery:
@@ -39,13 +43,15 @@ async def read_impact_query(request: Request) -> impact.ImpactQuery:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise InvalidParameter("send the footprint as a file field", parameter="file")
-        path = await spool_upload(upload, MAX_UPLOAD, SUFFIXES)
+        # The upload guard cut the body off at this limit already; the file itself is checked again.
+        path = await spool_upload(upload, request.app.state.settings.planner_upload_max_bytes, SUFFIXES)
         try:
             crs_text = form.get("footprint_crs")
             footprint = await run_in_threadpool(footprint_from_file, path, str(crs_text) if crs_text else None)
         finally:
             path.unlink(missing_ok=True)
         return impact.ImpactQuery(footprint, impact.parse_buffer(form.get("buffer_m", 0)))
+    # request.body() is bounded: BodyLimit caps JSON bodies at max_body_bytes on this route too.
     try:
         body = orjson.loads(await request.body())
     except orjson.JSONDecodeError:

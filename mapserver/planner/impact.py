@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from ..errors import InvalidParameter
 from ..geo import crsref
 from ..geo.extent import VIETNAM
+from ..params import finite_number
 
 MAX_BUFFER_M = 50_000.0
 MAX_VERTICES = 100_000
@@ -34,30 +35,56 @@ class ImpactQuery:
 
 
 def parse_buffer(value: Any) -> float:
+    """Metres (a JSON number or form text in ASCII digits) between 0 and MAX_BUFFER_M."""
     try:
-        metres = float(value)
-    except (TypeError, ValueError):
+        metres = finite_number(value, "buffer_m")
+    except InvalidParameter:
         raise InvalidParameter("buffer_m must be a number of metres", parameter="buffer_m") from None
     if not 0 <= metres <= MAX_BUFFER_M:
         raise InvalidParameter(f"buffer_m must be between 0 and {MAX_BUFFER_M:.0f}", parameter="buffer_m")
     return metres
 
 
-def footprint_from_geojson(value: Any, crs_text: str | None) -> BaseGeometry:
-    """A GeoJSON geometry, Feature or FeatureCollection (their geometries united) in ``crs``."""
-    zone = crsref.parse_crs_param(crs_text, "crs")
+def _geometry(value: Any, where: str) -> BaseGeometry | None:
+    """A GeoJSON geometry object (None for a feature without one); anything else is a 400."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidParameter(f"{where}: a geometry must be a GeoJSON object", parameter="footprint")
+    try:
+        return shape(value)
+    except (ShapelyError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        raise InvalidParameter(f"{where}: not a valid GeoJSON geometry", parameter="footprint") from None
+
+
+def _feature_geometry(feature: Any, where: str) -> BaseGeometry | None:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise InvalidParameter(f"{where} is not a GeoJSON Feature object", parameter="footprint")
+    return _geometry(feature.get("geometry"), where)
+
+
+def footprint_from_geojson(value: Any, crs_text: Any) -> BaseGeometry:
+    """A GeoJSON geometry, Feature or FeatureCollection (their geometries united) in ``crs``.
+    Every member is type-checked: ``features: [1, "x"]``, ``geometry: "POINT(1 2)"`` or
+    ``properties: ["a"]`` are 400s naming the footprint, never a server error."""
+    zone = crsref.parse_crs_param(crs_text, "footprint_crs")
     if not isinstance(value, dict):
         raise InvalidParameter("footprint must be a GeoJSON geometry or feature", parameter="footprint")
-    try:
-        if value.get("type") == "FeatureCollection":
-            parts = [shape(f["geometry"]) for f in value.get("features", []) if f.get("geometry")]
+    kind = value.get("type")
+    if kind == "FeatureCollection":
+        features = value.get("features")
+        if not isinstance(features, list):
+            raise InvalidParameter("a FeatureCollection needs a list of features", parameter="footprint")
+        parts = [_feature_geometry(f, f"feature {i}") for i, f in enumerate(features, start=1)]
+        parts = [p for p in parts if p is not None]
+        try:
             geometry = shapely.union_all(parts) if parts else None
-        elif value.get("type") == "Feature":
-            geometry = shape(value["geometry"]) if value.get("geometry") else None
-        else:
-            geometry = shape(value)
-    except (ShapelyError, ValueError, TypeError, KeyError, IndexError, AttributeError):  # malformed GeoJSON
-        raise InvalidParameter("footprint is not valid GeoJSON", parameter="footprint") from None
+        except ShapelyError:  # GEOS cannot unite invalid parts (a self-crossing ring …)
+            raise InvalidParameter("the features' geometries are not valid together", parameter="footprint") from None
+    elif kind == "Feature":
+        geometry = _feature_geometry(value, "the feature")
+    else:
+        geometry = _geometry(value, "footprint")
     if geometry is None or geometry.is_empty:
         raise InvalidParameter("footprint has no geometry", parameter="footprint")
     return check_footprint(crsref.geometry_to_wgs84(geometry, zone, "footprint"))

@@ -74,7 +74,7 @@ class Kind:
     def parse_id(self, text: str) -> str | int | None:
         """The id from a URL, or None when it cannot exist (so it is a 404, never a SQL error)."""
         if self.id_type == "int":
-            return int(text) if text.isdigit() and len(text) <= 18 else None
+            return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
         return text if 0 < len(text) <= 100 else None
 
 

@@ -1,6 +1,7 @@
 """Staff pages (server-rendered forms, Vietnamese first with English): the review queue, the list,
 creation and editing of every kind of record, review decisions, versions with restore, and the
-administrators' audit log. Writes go through records.service like the JSON API (same rules)."""
+administrators' audit log. Writes go through records.service like the JSON API (same rules); every
+form carries the session's CSRF token, checked by accounts.deps.current_user like any cookie write."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..accounts.deps import CurrentUser
+from ..accounts.deps import CurrentUser, csrf_token
 from ..db import connection
 from ..errors import ProblemError
 from ..web.deps import AppSettings, Pool
@@ -41,7 +42,15 @@ def _kind(path: str) -> Kind | None:
 def _page(request: Request, template: str, user, status: int = 200, **context: Any) -> HTMLResponse:
     kinds = [k for k in all_kinds() if k.name in EDITABLE_KINDS]
     return html_page(
-        request, template, status_code=status, cache=NO_STORE, user=user, kinds=kinds, actions=tuple(ACTIONS), **context
+        request,
+        template,
+        status_code=status,
+        cache=NO_STORE,
+        user=user,
+        kinds=kinds,
+        actions=tuple(ACTIONS),
+        csrf_token=csrf_token(request),
+        **context,
     )
 
 

@@ -1,13 +1,14 @@
-"""Put an uploaded scan into the store: one file, or a ZIP (OBJ + MTL + textures) unpacked safely."""
+"""Put an uploaded scan into the store: one file, or a ZIP (OBJ + MTL + textures) unpacked safely:
+its declared sizes checked before unpacking, its real bytes counted while unpacking (web.uploads)."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..store import Store, safe_name
+from ..web.uploads import ArchiveLimits, ArchiveRejected, Unpacker, open_archive
 
 SCAN_SUFFIXES = (
     ".las",
@@ -25,8 +26,9 @@ SCAN_SUFFIXES = (
     ".zip",
 )
 MAIN_SUFFIXES = (".obj", ".gltf", ".glb", ".ply", ".stl", ".las", ".laz", ".e57", ".xyz", ".pts")
-MAX_ZIP_MEMBERS = 2000
-MAX_UNPACKED_BYTES = 8 * 1024**3
+# Meshes and point clouds compress a few times, textures not at all: a member that unpacks to a
+# hundred times its packed size is a bomb, not a scan.
+LIMITS = ArchiveLimits(members=2000, unpacked_bytes=8 * 1024**3, ratio=100)
 
 
 class OriginalRejected(ValueError):
@@ -59,13 +61,11 @@ def _unpack(store: Store, prefix: str, source: Path) -> str:
 def _unpack_to(folder: Path, source: Path) -> str:
     """Unpack into a local folder; returns the relative path of the one scan file."""
     try:
-        archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile:
-        raise OriginalRejected("The ZIP archive is damaged.") from None
+        archive, members = open_archive(source, LIMITS)
+    except ArchiveRejected as exc:
+        raise OriginalRejected(str(exc)) from None
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-            raise OriginalRejected("The ZIP archive is too large once unpacked.")
+        unpacker = Unpacker(archive, LIMITS)
         mains = []
         for member in members:
             parts = PurePosixPath(member.filename).parts
@@ -75,9 +75,10 @@ def _unpack_to(folder: Path, source: Path) -> str:
             relative = "/".join(safe_name(p) for p in parts)
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as src, open(target, "wb") as dst:
-                while block := src.read(1 << 20):
-                    dst.write(block)
+            try:
+                unpacker.write(member, target)
+            except ArchiveRejected as exc:
+                raise OriginalRejected(str(exc)) from None
             if target.suffix.lower() in MAIN_SUFFIXES:
                 mains.append(relative)
     if len(mains) != 1:

@@ -16,19 +16,23 @@ SCAN_JSON = """json_build_object(
                         THEN '/tiles/' || s.id || '/v' || s.tileset_version || '/tileset.json' END,
     'created_at', s.created_at, 'updated_at', s.updated_at)"""
 
+# The newest scans; a surveyor's own only (owner: their actor), everybody's for NULL (editors, admins).
 RECENT = (
     f"SELECT coalesce(json_agg(x.j ORDER BY x.id DESC), '[]')::text FROM "
-    f"(SELECT s.id, {SCAN_JSON} AS j FROM scans s ORDER BY s.id DESC LIMIT %s) x"
+    f"(SELECT s.id, {SCAN_JSON} AS j FROM scans s WHERE %(owner)s::text IS NULL OR s.created_by = %(owner)s::text "
+    "ORDER BY s.id DESC LIMIT %(limit)s) x"
 )
-# A scan with whether the public may see it (records.publication.scan_public).
+# A scan with whether the public may see it (records.publication.scan_public) and who uploaded it.
 ONE = (
-    f"SELECT {SCAN_JSON}::text, coalesce({scan_public('s', 'p')}, false) "
+    f"SELECT {SCAN_JSON}::text, coalesce({scan_public('s', 'p')}, false), s.created_by "
     f"FROM scans s LEFT JOIN {PUBLIC_SITES} p ON p.id = s.site_id WHERE s.id = %s"
 )
-# A relic's scans: all of them for staff (second parameter false), the public ones otherwise.
+# A relic's scans: all of them (all_scans: editors, admins), else the public ones and the owner's own
+# (owner: a surveyor's actor, NULL for the public).
 OF_SITE = (
     f"SELECT coalesce(json_agg({SCAN_JSON} ORDER BY s.id), '[]')::text FROM scans s "
-    f"LEFT JOIN {PUBLIC_SITES} p ON p.id = s.site_id WHERE s.site_id = %s AND (NOT %s OR {scan_public('s', 'p')})"
+    f"LEFT JOIN {PUBLIC_SITES} p ON p.id = s.site_id WHERE s.site_id = %(site)s "
+    f"AND (%(all_scans)s OR {scan_public('s', 'p')} OR s.created_by = %(owner)s::text)"
 )
 # The current or previous version of a scan whose tiles the public may fetch.
 TILES_PUBLIC = (
@@ -78,3 +82,19 @@ REVIEWED = (
     "UPDATE scans SET review_status = %s, review_note = %s, reviewed_by = %s, reviewed_at = now(), "
     "updated_at = now() WHERE id = %s"
 )
+
+
+# -- retention: a failed upload's original is deleted after a while (jobs.retention) -------------------------
+# Only scans that never published a tileset: a failed re-tile keeps the source of a published model.
+FAILED_ORIGINALS_DUE = """
+SELECT id, file_size, updated_at FROM scans
+WHERE status = 'failed' AND tileset_version IS NULL
+  AND updated_at < now() - make_interval(secs => %s)
+  AND (stats IS NULL OR NOT stats ? 'original_expired_at')
+ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+"""
+ORIGINAL_EXPIRED = (
+    "UPDATE scans SET stats = coalesce(stats, '{}'::jsonb) || jsonb_build_object('original_expired_at', now()), "
+    "error = left(concat_ws(' ', error, %s::text), 2000), updated_at = now() WHERE id = %s"
+)
+ORIGINAL_EXPIRED_AT = "SELECT stats->>'original_expired_at' FROM scans WHERE id = %s"

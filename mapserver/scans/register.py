@@ -66,6 +66,8 @@ def register_scan(conn: psycopg.Connection, store: Store, req: ScanRequest) -> i
     if not -360 <= req.heading <= 360:
         raise ScanRejected("heading must be in degrees (-360..360)")
     sha256, size = file_sha256(req.file_path)
+    if size == 0:
+        raise ScanRejected("The file is empty.")
     anchor = req.anchor or (None, None, None)
     with conn.transaction():
         scan_id = conn.execute(

@@ -1,5 +1,6 @@
 """Laser scans over HTTP: upload (surveyor), status with progress, a relic's scans (the public sees
-finished scans of public, non-sensitive relics only)."""
+finished scans of public, non-sensitive relics only; a surveyor those and their own uploads;
+editors and admins every scan)."""
 
 from __future__ import annotations
 
@@ -67,23 +68,23 @@ async def upload_scan(
     )
 
 
-@router.get("/scans", summary="Recent scans with their tiling status (surveyor)")
+@router.get("/scans", summary="Recent scans with their tiling status (surveyor: their own; editor: all)")
 async def list_scans(
     user: Annotated[User, Depends(require_role("surveyor"))], pool: Pool, limit: int = 50
 ) -> JSONResponse:
-    scans = await service.recent(pool, max(1, min(limit, MAX_LIST)))
+    scans = await service.recent(pool, max(1, min(limit, MAX_LIST)), user)
     return JSONResponse({"scans": json.loads(scans)}, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/scans/{scan_id}", summary="A scan: status, progress, stats, tileset_url when done")
 async def get_scan(scan_id: int, pool: Pool, user: CurrentUser) -> JSONResponse:
-    scan = await service.one(pool, scan_id, staff=user is not None)
+    scan = await service.one(pool, scan_id, user)
     return JSONResponse(json.loads(scan), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/sites/{site_id}/scans", summary="A relic's 3D scans (public: published tilesets only)")
 async def site_scans(site_id: str, pool: Pool, user: CurrentUser) -> JSONResponse:
-    scans, withheld = await service.of_site(pool, site_id, staff=user is not None)
+    scans, withheld = await service.of_site(pool, site_id, user)
     if withheld:
         # A 3D scan would show where a sensitive relic really is.
         return JSONResponse({"site_id": site_id, "scans": [], "withheld": "sensitive location"})

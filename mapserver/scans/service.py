@@ -1,5 +1,7 @@
 """Use cases of scans for the web app: register an upload and queue its tiling, read scans as the
-asker may see them. The job side (tiling, publishing a version) is scans.tiling_job."""
+asker may see them: anybody the public scans (records.publication), a surveyor also their own
+uploads, editors and admins every scan. The job side (tiling, publishing a version) is
+scans.tiling_job."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 from starlette.concurrency import run_in_threadpool
 
+from ..accounts.service import User
 from ..db import connection, database_url
 from ..errors import InvalidParameter, NotFound, ServiceUnavailable
 from ..records.audit import audit_entry
@@ -37,28 +40,41 @@ async def upload(settings: Settings, store: Store, jobs, pool: AsyncConnectionPo
     return scan_id
 
 
-async def recent(pool: AsyncConnectionPool, limit: int) -> str:
+async def recent(pool: AsyncConnectionPool, limit: int, viewer: User) -> str:
+    """The newest scans the (staff) viewer may list: a surveyor's own, everybody's for editors."""
     async with connection(pool) as conn:
-        return (await (await conn.execute(queries.RECENT, (limit,))).fetchone())[0]
+        params = {"owner": viewer.own_only, "limit": limit}
+        return (await (await conn.execute(queries.RECENT, params)).fetchone())[0]
 
 
-async def one(pool: AsyncConnectionPool, scan_id: int, *, staff: bool) -> str:
+async def one(pool: AsyncConnectionPool, scan_id: int, viewer: User | None) -> str:
+    """A scan: public ones for anybody, others for editors and admins and for the surveyor who
+    uploaded it (anyone else is told there is no such scan)."""
     async with connection(pool) as conn:
         row = await (await conn.execute(queries.ONE, (scan_id,))).fetchone()
-    if row is None or not (staff or row[1]):
+    if row is None or not (row[1] or _may_see_unpublished(viewer, row[2])):
         raise NotFound(f"No scan {scan_id}.")
     return row[0]
 
 
-async def of_site(pool: AsyncConnectionPool, site_id: str, *, staff: bool) -> tuple[str | None, bool]:
+def _may_see_unpublished(viewer: User | None, created_by: str) -> bool:
+    return viewer is not None and viewer.own_only in (None, created_by)
+
+
+async def of_site(pool: AsyncConnectionPool, site_id: str, viewer: User | None) -> tuple[str | None, bool]:
     """(scans JSON, withheld): withheld when the public asks for a sensitive relic's scans."""
     async with connection(pool) as conn:
         site = await (await conn.execute(site_queries.SENSITIVE_IF_PUBLIC, (site_id,))).fetchone()
         if site is None:
             raise NotFound(f"No published relic has the id '{site_id[:100]}'.")
-        if site[0] and not staff:
+        if site[0] and viewer is None:
             return None, True
-        row = await (await conn.execute(queries.OF_SITE, (site_id, not staff))).fetchone()
+        params = {
+            "site": site_id,
+            "all_scans": viewer is not None and viewer.own_only is None,
+            "owner": viewer.own_only if viewer else None,
+        }
+        row = await (await conn.execute(queries.OF_SITE, params)).fetchone()
     return row[0], False
 
 

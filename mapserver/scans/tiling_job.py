@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import psycopg
 
 from ..db import database_url
-from ..store import make_store
+from ..jobs.scratch import remove, scratch_dir
+from ..store import StoreError, make_store
 from . import queries
 
 log = logging.getLogger("heritage.tiling")
 PROGRESS_EVERY_SECONDS = 0.5
+ORIGINAL_EXPIRED = "The original upload was deleted (failed uploads are kept for a while only); upload the scan again."
+ORIGINAL_MISSING = "The original upload is missing from the store; upload the scan again."
 
 
 def _progress_writer(conn: psycopg.Connection, scan_id: int):
@@ -44,6 +44,11 @@ def run_tiling(settings, scan_id: int, *, attempt: int = 1) -> None:
             log.warning("scan %s no longer exists; nothing to tile", scan_id)
             return
         file_key, epsg, heights, e, n, h, heading, compress, version = row
+        if not _original_present(store, file_key):
+            expired = conn.execute(queries.ORIGINAL_EXPIRED_AT, (scan_id,)).fetchone()[0]
+            log.warning("scan %s cannot be tiled: its original %s is gone", scan_id, file_key)
+            conn.execute(*queries.failed(scan_id, ORIGINAL_EXPIRED if expired else ORIGINAL_MISSING))
+            return
         conn.execute(queries.RUNNING, (attempt, scan_id))
         work = scratch_dir(settings)
         original_dir, _, main_name = file_key.rpartition("/")
@@ -74,6 +79,13 @@ def run_tiling(settings, scan_id: int, *, attempt: int = 1) -> None:
             remove(work)
 
 
+def _original_present(store, file_key: str) -> bool:
+    try:
+        return store.stat(file_key) is not None
+    except StoreError:  # never stored (an upload that failed half-way)
+        return False
+
+
 def mark_failed(settings, scan_id: int, reason: str) -> None:
     with psycopg.connect(database_url(settings), autocommit=True) as conn:
         conn.execute(*queries.failed(scan_id, reason))
@@ -83,13 +95,3 @@ def mark_queued_again(settings, scan_id: int) -> None:
     """A stopped worker's scan goes back to the queue (only if it was running)."""
     with psycopg.connect(database_url(settings), autocommit=True) as conn:
         conn.execute(queries.QUEUED_AGAIN, (scan_id,))
-
-
-def scratch_dir(settings) -> Path:
-    root = settings.var_dir / "work"
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=root, prefix="tiling-"))
-
-
-def remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

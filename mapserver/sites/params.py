@@ -16,17 +16,17 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InvalidParameter
-from ..params import choices, finite_number, flag, whole_number
+from ..params import choices, finite_number, flag, text, whole_number
 from ..vocabulary import CATEGORIES, RANKS
 
 MAX_POLYGON_VERTICES = 100_000
 MAX_RADIUS_M = 1_000_000.0
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None or text == "":
+def parse_bbox(value: str | list | None) -> tuple[float, float, float, float] | None:
+    if value is None or value == "":
         return None
-    parts = text.split(",")
+    parts = _listed(value, "bbox")
     if len(parts) != 4:
         raise InvalidParameter("bbox must be minLon,minLat,maxLon,maxLat (4 numbers)", parameter="bbox")
     min_lon, min_lat, max_lon, max_lat = (finite_number(p, "bbox") for p in parts)
@@ -41,6 +41,8 @@ def parse_polygon(value: str | dict[str, Any] | None, parameter: str = "intersec
     """A GeoJSON (text or object) or WKT Polygon/MultiPolygon in lon/lat degrees."""
     if value is None or value == "":
         return None
+    if not isinstance(value, (str, dict)):
+        raise InvalidParameter("must be a GeoJSON or WKT Polygon/MultiPolygon", parameter=parameter)
     try:
         if isinstance(value, dict):
             geometry = shape(value)
@@ -68,7 +70,7 @@ def parse_near(near: str | None, radius: str | float | None) -> tuple[float, flo
         return None
     if near in (None, ""):
         raise InvalidParameter("radius needs near=lon,lat", parameter="near")
-    parts = str(near).split(",")
+    parts = _listed(near, "near")
     if len(parts) != 2:
         raise InvalidParameter("near must be lon,lat", parameter="near")
     lon, lat = (finite_number(p, "near") for p in parts)
@@ -76,7 +78,7 @@ def parse_near(near: str | None, radius: str | float | None) -> tuple[float, flo
         raise InvalidParameter("near must be lon,lat in degrees", parameter="near")
     if radius in (None, ""):
         raise InvalidParameter("near needs radius (metres)", parameter="radius")
-    metres = finite_number(str(radius), "radius")
+    metres = finite_number(radius, "radius")
     if not 0 < metres <= MAX_RADIUS_M:
         raise InvalidParameter(f"radius must be between 0 and {MAX_RADIUS_M:.0f} metres", parameter="radius")
     return lon, lat, metres
@@ -102,23 +104,29 @@ class SiteQuery:
         return self.bbox is not None or self.intersects is not None or self.near is not None
 
 
+def _listed(value: Any, parameter: str) -> list[Any]:
+    """Numbers given as "a,b,…" text or as a JSON list (of numbers or texts)."""
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, list) and all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value):
+        return value
+    raise InvalidParameter("must be comma-separated numbers or a list of numbers", parameter=parameter)
+
+
 def site_query_from(values: dict[str, Any], *, default_limit: int, max_limit: int) -> SiteQuery:
-    """Build a SiteQuery from query-string values or a JSON body with the same names."""
-    text = values.get("q")
-    if text is not None and len(str(text)) > 200:
-        raise InvalidParameter("is longer than 200 characters", parameter="q")
-    district = values.get("district")
+    """Build a SiteQuery from query-string values or a JSON body with the same names; a value of
+    the wrong JSON type (an object for a rank, a number for q) is a 400 naming its field."""
+    words = text(values.get("q"), "q", max_length=200)
+    district = text(values.get("district"), "district", max_length=200)
     bbox = values.get("bbox")
-    if isinstance(bbox, list):
-        bbox = ",".join(str(v) for v in bbox)
     return SiteQuery(
         bbox=parse_bbox(bbox),
         intersects=parse_polygon(values.get("intersects")),
         near=parse_near(values.get("near"), values.get("radius")),
         ranks=choices(values.get("rank"), RANKS, "rank"),
         categories=choices(values.get("category"), CATEGORIES, "category"),
-        district=str(district).strip() or None if district is not None else None,
-        text=str(text).strip() or None if text is not None else None,
+        district=district.strip() or None if district is not None else None,
+        text=words.strip() or None if words is not None else None,
         located=flag(values.get("located"), "located"),
         limit=whole_number(values.get("limit"), "limit", default=default_limit, minimum=1, maximum=max_limit),
         offset=whole_number(values.get("offset"), "offset", default=0, minimum=0, maximum=10_000_000),

@@ -1,8 +1,10 @@
 // Scan upload on the survey page: posts to /api/scans, then follows every scan's tiling job
 // (queued → running with progress → done / failed with its reason). Text only, never HTML.
+// The upload carries the session's CSRF token (<meta name="csrf-token">) as the X-CSRF-Token header.
 const scanForm = document.getElementById("scan-form");
 const scanStatus = document.getElementById("scan-status");
 const scanBody = document.querySelector("#scan-table tbody");
+const scanCsrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
 let pollTimer = null;
 
 function cell(text) {
@@ -33,7 +35,12 @@ scanForm.addEventListener("submit", async (event) => {
   scanStatus.textContent = "Đang tải lên… / Uploading…";
   const data = new FormData(scanForm);
   for (const name of ["anchor", "label"]) if (!data.get(name)) data.delete(name);
-  const response = await fetch("/api/scans", { method: "POST", body: data, credentials: "same-origin" });
+  const response = await fetch("/api/scans", {
+    method: "POST",
+    body: data,
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": scanCsrfToken },
+  });
   const body = await response.json().catch(() => ({}));
   scanStatus.textContent = response.ok
     ? `Đã nhận bản quét ${body.id}, đang xếp hàng xử lý. / Scan ${body.id} queued for tiling.`

@@ -1,8 +1,10 @@
 // Survey upload page: posts the form to /api/surveys and shows the outcome row by row.
-// Everything from the server is inserted with textContent (never as HTML).
+// Everything from the server is inserted with textContent (never as HTML). Writes carry the session's
+// CSRF token (the page's <meta name="csrf-token">) as the X-CSRF-Token header.
 const form = document.getElementById("survey-form");
 const statusLine = document.getElementById("survey-status");
 const table = document.getElementById("survey-errors");
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 function showErrors(errors) {
   const body = table.querySelector("tbody");
@@ -24,7 +26,12 @@ form.addEventListener("submit", async (event) => {
   statusLine.textContent = "Đang tải lên… / Uploading…";
   const data = new FormData(form);
   if (!data.get("marker")) data.delete("marker");
-  const response = await fetch("/api/surveys", { method: "POST", body: data, credentials: "same-origin" });
+  const response = await fetch("/api/surveys", {
+    method: "POST",
+    body: data,
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrfToken },
+  });
   const body = await response.json().catch(() => ({}));
   if (response.ok) {
     statusLine.textContent = `Đã lưu lô ${body.id}: ${body.point_count} điểm, bỏ qua ${body.skipped_rows} dòng. ` +

@@ -22,6 +22,8 @@ PROVINCIAL_ZONE = 5899  # VN-2000 / TM-3 107-45, Bà Rịa–Vũng Tàu
 ZONE_MARGIN_DEG = 1.0
 VIETNAM_TIME = timezone(timedelta(hours=7))
 NORMAL_HEIGHT_RANGE = (-100.0, 3200.0)  # Vietnam: sea floor works to Fansipan (3,147 m)
+NUL = "\x00"
+SHOWN_NUL = "\ufffd"  # what a NUL quoted in an error message becomes
 
 
 @dataclass
@@ -63,7 +65,8 @@ class FileState:
         self.error_count += 1
         self.bad_rows.add(row)
         if len(self.errors) < 1000:
-            self.errors.append(RowError(row, column, reason))
+            # Errors are stored (jsonb) and shown: a NUL quoted from the file cannot be either.
+            self.errors.append(RowError(row, column.replace(NUL, SHOWN_NUL), reason.replace(NUL, SHOWN_NUL)))
 
 
 def _column(chunk: list[list[str]], index: int | None, n: int, *, strip: bool = True) -> list[str]:
@@ -132,6 +135,16 @@ def _times(texts: list[str], rows: np.ndarray, column: str, state: FileState) ->
     return micros, present
 
 
+def _refuse_nul(cells: list[str], rows: np.ndarray, column: str, state: FileState) -> None:
+    """Rows whose stored text holds a NUL character fail: PostgreSQL text cannot hold one, and a
+    NUL in a CSV means a damaged or binary file. One join finds the clean chunk (the common case)."""
+    if NUL not in "".join(cells):
+        return
+    for cell, row in zip(cells, rows.tolist()):
+        if NUL in cell:
+            state.fail(row, column, "contains a NUL character (a damaged or binary file?)")
+
+
 def _check_point_ids(point_ids: list[str], rows: np.ndarray, plan: ColumnPlan, state: FileState) -> None:
     """Empty and duplicate ids, across the whole file; the common clean case stays in C."""
     unique = set(point_ids)
@@ -195,13 +208,17 @@ def convert_chunk(
     for i in np.flatnonzero((accuracy < 0) | (accuracy > 1000)):
         state.fail(int(rows[i]), plan.name(plan.accuracy, "accuracy"), "must be between 0 and 1000 metres")
     point_ids = _column(columns, plan.point, n) if plan.point is not None else [str(r) for r in rows.tolist()]
+    _refuse_nul(point_ids, rows, plan.name(plan.point, "point"), state)
     _check_point_ids(point_ids, rows, plan, state)
-    codes = [c or None for c in _column(columns, plan.code, n)]
-    observed_us, observed_present = (
-        _times(_column(columns, plan.time, n), rows, plan.name(plan.time, "time"), state)
-        if plan.time is not None
-        else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
-    )
+    code_texts = _column(columns, plan.code, n)
+    _refuse_nul(code_texts, rows, plan.name(plan.code, "code"), state)
+    codes = [c or None for c in code_texts]
+    if plan.time is not None:
+        time_texts = _column(columns, plan.time, n)
+        _refuse_nul(time_texts, rows, plan.name(plan.time, "time"), state)
+        observed_us, observed_present = _times(time_texts, rows, plan.name(plan.time, "time"), state)
+    else:
+        observed_us, observed_present = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
 
     ok = np.isfinite(x) & np.isfinite(y)
     lon = np.full(len(chunk), np.nan)

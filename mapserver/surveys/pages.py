@@ -1,4 +1,5 @@
-"""The surveyors' upload page (GNSS points and laser scans); its scripts are same-origin files."""
+"""The surveyors' upload page (GNSS points and laser scans); its scripts are same-origin files and send
+the session's CSRF token (a meta element of the page) as the X-CSRF-Token header."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..accounts.deps import CurrentUser
+from ..accounts.deps import CurrentUser, csrf_token
 from ..db import connection
 from ..sites import queries as site_queries
 from ..web.deps import Pool
@@ -23,4 +24,12 @@ async def survey_page(request: Request, pool: Pool, user: CurrentUser) -> Respon
         return RedirectResponse(f"/login?next={quote('/survey')}", status_code=303)
     async with connection(pool) as conn:
         sites = await (await conn.execute(site_queries.ALL_NAMES)).fetchall()
-    return html_page(request, "survey.html", csp=APP_PAGE_CSP, cache=NO_STORE, user=user, sites=sites)
+    return html_page(
+        request,
+        "survey.html",
+        csp=APP_PAGE_CSP,
+        cache=NO_STORE,
+        user=user,
+        sites=sites,
+        csrf_token=csrf_token(request),
+    )

@@ -1,4 +1,7 @@
-"""SQL of survey batches and their points (reads; the upload's writes are in surveys.ingest)."""
+"""SQL of survey batches and their points (reads; the upload's writes are in surveys.ingest).
+
+The reads take an owner (the second parameter): a surveyor's actor sees only the batches that
+surveyor uploaded, NULL (editors, admins) sees all."""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ SELECT json_build_object('id', b.id, 'site_id', b.site_id, 'uploaded_by', b.uplo
        'point_count', b.point_count, 'skipped_rows', b.skipped_rows, 'errors', b.errors,
        'position_set', b.position_set, 'review_status', b.review_status,
        'proposed_position', b.proposed_position, 'review_note', b.review_note, 'created_at', b.created_at)::text
-FROM survey_batches b WHERE b.id = %s
+FROM survey_batches b WHERE b.id = %s AND (%s::text IS NULL OR b.uploaded_by = %s::text)
 """
-BATCH_EXISTS = "SELECT 1 FROM survey_batches WHERE id = %s"
+BATCH_EXISTS = "SELECT 1 FROM survey_batches WHERE id = %s AND (%s::text IS NULL OR uploaded_by = %s::text)"
 SITE_BATCHES = """
 SELECT coalesce(json_agg(json_build_object('id', id, 'point_count', point_count,
                                            'created_at', created_at, 'file_name', file_name) ORDER BY id),
                 '[]')::text
-FROM survey_batches WHERE site_id = %s
+FROM survey_batches WHERE site_id = %s AND (%s::text IS NULL OR uploaded_by = %s::text)
 """
 POINTS = """
 SELECT point_id, code, lon, lat, e_vn2000, n_vn2000, h_normal, h_ellipsoidal, accuracy_m, observed_at

@@ -82,6 +82,8 @@ class CsvChunks:
                     if not first_checked:
                         first_checked = True
                         stripped = [nfc(c.strip()) for c in cells]
+                        if any("\x00" in c for c in stripped):
+                            raise ReadError(f"Row {number} contains a NUL character (a damaged or binary file?).")
                         if looks_like_header(stripped):
                             self.header = stripped
                             continue
@@ -113,28 +115,60 @@ def looks_like_header(cells: list[str]) -> bool:
     return numeric == 0
 
 
-def geojson_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    """GeoJSON points as rows: point id, lon, lat, height (if 3D), then the properties."""
+def _load_geojson(path: Path) -> dict:
     try:
         with open_text(path) as fh:
             doc = json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReadError("Not valid GeoJSON text.") from exc
+    except RecursionError:
+        raise ReadError("The GeoJSON is nested too deeply.") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ReadError("The GeoJSON holds a number with too many digits.") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
         raise ReadError("GeoJSON must be a FeatureCollection of Point features.")
+    return doc
+
+
+def _point_feature(feature: object, number: int) -> tuple[list[float], dict]:
+    """(coordinates, properties) of one feature, every member type-checked: ``features: [1, "x"]``,
+    ``properties: ["a"]`` or ``geometry: "POINT(1 2)"`` are the file's fault, said as such."""
+    if not isinstance(feature, dict):
+        raise ReadError(f"Feature {number} is not a GeoJSON Feature object.")
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ReadError(f"Feature {number}: properties must be an object.")
+    geometry = feature.get("geometry") or {}
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+    if (
+        not isinstance(coords, list)
+        or len(coords) < 2
+        or not all(_coordinate(c) for c in coords[:2])
+        or (len(coords) > 2 and coords[2] is not None and not _coordinate(coords[2]))
+    ):
+        raise ReadError(f"Feature {number} is not a Point with numeric coordinates.")
+    identifier = feature.get("id")
+    if identifier is not None and (isinstance(identifier, bool) or not isinstance(identifier, (str, int, float))):
+        raise ReadError(f"Feature {number}: id must be a text or a number.")
+    return coords, props
+
+
+def _coordinate(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def geojson_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """GeoJSON points as rows: point id, lon, lat, height (if 3D), then the properties."""
+    doc = _load_geojson(path)
+    checked = [_point_feature(feature, number) for number, feature in enumerate(doc["features"], start=1)]
     keys: list[str] = []
-    for feature in doc["features"]:
-        for key in (feature or {}).get("properties") or {}:
+    for _, props in checked:
+        for key in props:
             if key not in keys and key not in ("east", "north", "height"):
                 keys.append(key)
     header = ["east", "north", "height", *keys]
     rows = []
-    for number, feature in enumerate(doc["features"], start=1):
-        geometry = (feature or {}).get("geometry") or {}
-        coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
-        if not isinstance(coords, list) or len(coords) < 2:
-            raise ReadError(f"Feature {number} is not a Point with coordinates.")
-        props = (feature or {}).get("properties") or {}
+    for feature, (coords, props) in zip(doc["features"], checked):
         if "point" not in props and "id" not in props and feature.get("id") is not None:
             props = {**props, "point": feature["id"]}
             if "point" not in header:

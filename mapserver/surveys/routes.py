@@ -1,5 +1,6 @@
 """GNSS survey batches over HTTP: upload (multipart), a batch with its errors, a relic's batches, and
-the points back in VN-2000 or WGS 84. Parsing and storing are surveys.ingest's; SQL is queries'."""
+the points back in VN-2000 or WGS 84. Parsing and storing are surveys.ingest's; SQL is queries'.
+A surveyor reads only the batches they uploaded (another's is 404); editors and admins read all."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ async def upload_survey(
 @router.get("/surveys/{batch_id}", summary="A survey batch with its errors (surveyor)")
 async def get_survey(batch_id: int, user: Surveyor, pool: Pool) -> JSONResponse:
     async with connection(pool) as conn:
-        row = await (await conn.execute(queries.BATCH, (batch_id,))).fetchone()
+        row = await (await conn.execute(queries.BATCH, (batch_id, user.own_only, user.own_only))).fetchone()
     if row is None:
         raise NotFound(f"No survey batch {batch_id}.")
     return JSONResponse(json.loads(row[0]))
@@ -94,7 +95,7 @@ async def get_survey(batch_id: int, user: Surveyor, pool: Pool) -> JSONResponse:
 @router.get("/sites/{site_id}/surveys", summary="Survey batches of a relic (surveyor)")
 async def site_surveys(site_id: str, user: Surveyor, pool: Pool) -> JSONResponse:
     async with connection(pool) as conn:
-        row = await (await conn.execute(queries.SITE_BATCHES, (site_id,))).fetchone()
+        row = await (await conn.execute(queries.SITE_BATCHES, (site_id, user.own_only, user.own_only))).fetchone()
     return JSONResponse({"site_id": site_id, "surveys": json.loads(row[0])})
 
 
@@ -111,7 +112,7 @@ async def survey_points(
     zone = parse_crs_param(crs_code, "crs", features_only=False)
     fmt = one_of(format, POINT_FORMATS, "format", "csv")
     async with connection(pool) as conn:
-        exists = await (await conn.execute(queries.BATCH_EXISTS, (batch_id,))).fetchone()
+        exists = await (await conn.execute(queries.BATCH_EXISTS, (batch_id, user.own_only, user.own_only))).fetchone()
     if not exists:
         raise NotFound(f"No survey batch {batch_id}.")
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"

@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -226,12 +227,27 @@ async def _drive(url: str, seconds: float, controller=None) -> tuple[list[Sample
 
 
 def _run(coroutine):
-    """uvloop when it is there (uvicorn brings it): the generator shares 2 cores with the server."""
+    """uvloop when it is there (uvicorn brings it): the generator shares 2 cores with the server.
+    In a thread of its own: the main thread may already run a loop (Playwright's sync API)."""
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
+        uvloop = None
+    results: list = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(uvloop.run(coroutine) if uvloop else asyncio.run(coroutine))
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -3,10 +3,14 @@ see a validation error named, submit, approve as an editor, restore a version, r
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 
 from mapserver.accounts.service import create_user
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +25,12 @@ def signed_in(live_server, name):
     import httpx
 
     client = httpx.Client(base_url=live_server.url, follow_redirects=False)
-    r = client.post("/login", data={"name": name, "password": "correct horse battery", "next": "/staff"})
+    login_token = CSRF_FIELD.search(client.get("/login").text).group(1)
+    data = {"name": name, "password": "correct horse battery", "next": "/staff", "csrf_token": login_token}
+    r = client.post("/login", data=data)
     assert r.status_code == 303 and r.headers["location"] == "/staff"
+    # every form of the pages carries the session's CSRF token; the test sends it with each post
+    client.headers["X-CSRF-Token"] = CSRF_FIELD.search(client.get("/staff").text).group(1)
     return client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import psycopg
 import pytest
@@ -166,28 +167,31 @@ def test_unknown_site_crs_and_file_type(client):
 def test_browser_sign_in_and_upload_with_session_cookie(live_server):
     c = live_server.client
     assert c.get("/survey", follow_redirects=False).status_code == 303
-    assert c.post("/login", data={"name": "t-surveyor", "password": "wrong password"}).status_code == 401
+    login_token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+    wrong = {"name": "t-surveyor", "password": "wrong password", "csrf_token": login_token}
+    assert c.post("/login", data=wrong).status_code == 401
     ok = c.post(
         "/login",
-        data={"name": "t-surveyor", "password": "correct horse battery", "next": "/survey"},
+        data={"name": "t-surveyor", "password": "correct horse battery", "next": "/survey", "csrf_token": login_token},
         follow_redirects=False,
     )
     assert ok.status_code == 303 and "heritage_session" in ok.cookies
     page = c.get("/survey")
     assert page.status_code == 200 and "Bạch Dinh" in page.text
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
     text = f"P9,{CHECK_N},{CHECK_E},1\n".encode()
     foreign = c.post(
         "/api/surveys",
         data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
         files={"file": ("a.csv", text, "text/csv")},
-        headers={"Origin": "http://evil.example"},
+        headers={"Origin": "http://evil.example", "X-CSRF-Token": csrf},
     )
     assert foreign.status_code == 403
     same = c.post(
         "/api/surveys",
         data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
         files={"file": ("a.csv", text, "text/csv")},
-        headers={"Origin": live_server.url},
+        headers={"Origin": live_server.url, "X-CSRF-Token": csrf},
     )
     assert same.status_code == 201
     c.cookies.clear()

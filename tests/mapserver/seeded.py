@@ -61,10 +61,11 @@ def seed(dsn: str) -> str:
                 (site, zone, geom.wkt),
             )
         conn.execute("UPDATE intangible_places SET site_id = 't-vt1' WHERE element_id = 'le-hoi-nghinh-ong-thang-tam'")
+        # uploaded by the surveyor whose token the tests use (surveyors see their own points only)
         batch = conn.execute(
             "INSERT INTO survey_batches (site_id, uploaded_by, crs_epsg, height_system, file_name, "
             "file_sha256, file_size, file_key, point_count) "
-            "VALUES ('t-vt1', 'test', 4326, 'ellipsoidal', 'p.csv', 'x', 1, 'k', %s) RETURNING id",
+            "VALUES ('t-vt1', 'user:t-ogc-surveyor', 4326, 'ellipsoidal', 'p.csv', 'x', 1, 'k', %s) RETURNING id",
             (len(SURVEY),),
         ).fetchone()[0]
         for row, (pid, lon, lat, at) in enumerate(SURVEY, 1):

@@ -3,7 +3,6 @@ migrated+seeded template, and the real app served over HTTP by uvicorn in a thre
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -12,11 +11,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from mapserver.embedded_pg import Cluster, cluster_at
+from mapserver.embedded_pg import Cluster
 from mapserver.migrate import ensure_database, upgrade
 from mapserver.seed import load_reference_data
 from mapserver.settings import PROJECT_ROOT, Settings
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running_cluster
 
 TEMPLATE_DB = "heritage_template"
 
@@ -30,15 +29,8 @@ def cluster_folder() -> Path:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Cluster:
-    folder = cluster_folder()
-    cluster = cluster_at(folder)
-    cluster.init()
-    cluster.start(fast_unsafe=True)
-    try:
+    with running_cluster("hrtg-") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

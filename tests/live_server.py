@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -60,3 +61,25 @@ def run_async_in_thread(coroutine_factory):
     if errors:
         raise errors[0]
     return results[0]
+
+
+@contextlib.contextmanager
+def running_cluster(prefix: str):
+    """A throw-away PostgreSQL cluster in a short /tmp folder the postgres OS user can reach (the
+    socket path has a length limit; pytest's tmp_path is private to root); removed afterwards."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from mapserver.embedded_pg import cluster_at
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    folder.chmod(0o755)
+    cluster = cluster_at(folder)
+    cluster.init()
+    cluster.start(fast_unsafe=True)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)

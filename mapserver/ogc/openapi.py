@@ -10,26 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..geo import crsref
+from ..web.openapi_errors import PROBLEM_SCHEMA  # one problem schema for both documents
 from .collections import Collection
 from .documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
 from .params import ITEMS_PARAMETERS, MAX_FILTER_CHARS, MAX_OFFSET
 
 PROBLEM = "application/problem+json"
 FORM = "application/x-www-form-urlencoded"
-PROBLEM_SCHEMA = {
-    "type": "object",
-    "description": "RFC 9457 problem details; 'parameter' names the parameter or field at fault.",
-    "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "parameter": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-}
 # The body of POST /ogc/collections/{id}/items in /openapi.json (the OGC document at /ogc/api has
 # one per collection, with its queryables).
 POST_BODY = {

@@ -19,29 +19,23 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from mapserver.embedded_pg import Cluster, cluster_at
+from mapserver.embedded_pg import Cluster
 from mapserver.jobs.defer import defer_tile_scan_sync
 from mapserver.migrate import ensure_database, upgrade
 from mapserver.scans.register import ScanRequest, register_scan
 from mapserver.seed import load_reference_data
 from mapserver.settings import PROJECT_ROOT, Settings
 from mapserver.store import make_store
+from tests.live_server import running_cluster
 
 TEMPLATE = "jobs_template"
 
 
 @pytest.fixture(scope="package")
 def jobs_cluster() -> Cluster:
-    folder = Path(tempfile.mkdtemp(prefix="hjob-", dir="/tmp"))  # short: the socket path has a limit
-    folder.chmod(0o755)
-    cluster = cluster_at(folder)
-    cluster.init()
-    cluster.start(fast_unsafe=True)
-    try:
+    """The jobs tests' own cluster: they stop and start it, which must not touch the shared one."""
+    with running_cluster("hjob-") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="package")

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data)
+# ffmpeg: media ingest (transcoding); espeak-ng + sox: narration; nginx-light: the production front.
+apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data ffmpeg espeak-ng sox nginx-light)
 if [[ "${1:-}" == "--test" ]]; then
   apt_packages+=(chromium gdal-bin)
 fi

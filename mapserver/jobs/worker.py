@@ -112,7 +112,7 @@ async def _run_once(settings, dsn: str, *, concurrency: int, wait: bool, stoppin
         await _recover(app, settings)
         worker = asyncio.create_task(
             app.run_worker_async(
-                queues=["tiling"],
+                queues=None,  # every queue: tiling, media, guide, terrain — one worker kind does all
                 concurrency=concurrency,
                 wait=wait,
                 additional_context={"settings": settings},

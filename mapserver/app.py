@@ -21,6 +21,7 @@ from .intangible.kind import ELEMENT
 from .jobs.defer import JobQueue
 from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on the OGC router)
 from .ogc import routes as ogc
+from .opendata import routes as opendata
 from .planner import routes as planner
 from .records import shared_routes as records
 from .records import staff_pages
@@ -70,6 +71,7 @@ ROUTERS = (
     artefacts.museums_router,
     festivals.feed_router,
     festivals.router,
+    opendata.router,
 )
 
 

@@ -1,0 +1,1 @@
+"""Open data: the DCAT catalogue and bulk downloads of published data."""

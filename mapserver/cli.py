@@ -21,6 +21,7 @@ from .importer.sites import import_sites
 from .importer.values import ImportRejected
 from .importer.zones_cli import import_zones_command
 from .migrate import upgrade
+from .reports.cli import report_app
 from .runtime import database_up, embedded_cluster, start_database, stop_database
 from .seed import load_reference_data
 from .settings import Settings
@@ -39,6 +40,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(survey_app, name="survey")
 scan_app = typer.Typer(help="Laser scans and their 3D Tiles.", no_args_is_help=True)
 app.add_typer(scan_app, name="scan")
+app.add_typer(report_app, name="report")
 console = Console(stderr=True)
 
 

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# ffmpeg: media ingest (transcoding); espeak-ng + sox: narration; nginx-light: the production front.
-apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data ffmpeg espeak-ng sox nginx-light)
+# ffmpeg: media ingest (transcoding); espeak-ng + sox: narration; nginx-light: the production front; fonts-dejavu-core: Vietnamese glyphs embedded in PDF reports.
+apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data ffmpeg espeak-ng sox nginx-light fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
-  apt_packages+=(chromium gdal-bin)
+  apt_packages+=(chromium gdal-bin poppler-utils)  # poppler-utils: the tests read the PDF reports back
 fi
 
 missing=()

@@ -1,0 +1,1 @@
+"""Reports of the digitization plan: the yearly report to the Ministry."""

@@ -22,6 +22,8 @@ from .jobs.defer import JobQueue
 from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on the OGC router)
 from .ogc import routes as ogc
 from .opendata import routes as opendata
+from .partners import routes as partners
+from .partners.middleware import PartnerKeys
 from .planner import routes as planner
 from .records import shared_routes as records
 from .records import staff_pages
@@ -72,6 +74,7 @@ ROUTERS = (
     festivals.feed_router,
     festivals.router,
     opendata.router,
+    partners.router,
 )
 
 
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PartnerKeys)  # partner keys' rate limits, before any route reads the database
     # Added last = outermost: refuses uploads from their headers before any other layer reads a byte.
     app.add_middleware(UploadGuard)
     for router in ROUTERS:

@@ -21,6 +21,7 @@ from .importer.sites import import_sites
 from .importer.values import ImportRejected
 from .importer.zones_cli import import_zones_command
 from .migrate import upgrade
+from .partners.cli import partners_app
 from .reports.cli import report_app
 from .runtime import database_up, embedded_cluster, start_database, stop_database
 from .seed import load_reference_data
@@ -41,6 +42,7 @@ app.add_typer(survey_app, name="survey")
 scan_app = typer.Typer(help="Laser scans and their 3D Tiles.", no_args_is_help=True)
 app.add_typer(scan_app, name="scan")
 app.add_typer(report_app, name="report")
+app.add_typer(partners_app, name="partners")
 console = Console(stderr=True)
 
 

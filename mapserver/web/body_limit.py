@@ -87,7 +87,9 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-async def send_problem(send: Send, scope: Scope, status: int, title: str, detail: str) -> None:
+async def send_problem(
+    send: Send, scope: Scope, status: int, title: str, detail: str, extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
     """An RFC 9457 answer sent before the app ran, so the app's error handlers cannot build it.
     The connection is closed: the unread body must not be drained into the next request."""
     body = json.dumps(problem_body(status, title, detail, scope["path"])).encode()
@@ -95,6 +97,7 @@ async def send_problem(send: Send, scope: Scope, status: int, title: str, detail
         (b"content-type", PROBLEM_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),
+        *extra_headers,
     ]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="heritage"'))

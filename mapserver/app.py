@@ -25,6 +25,7 @@ from .opendata import routes as opendata
 from .partners import routes as partners
 from .partners.middleware import PartnerKeys
 from .planner import routes as planner
+from .portal import sitemap
 from .records import shared_routes as records
 from .records import staff_pages
 from .records.pages import all_page_routers
@@ -75,6 +76,7 @@ ROUTERS = (
     festivals.router,
     opendata.router,
     partners.router,
+    sitemap.router,
 )
 
 

@@ -1,0 +1,1 @@
+"""The public portal's site-wide documents: the sitemap and robots.txt."""

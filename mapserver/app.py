@@ -19,6 +19,8 @@ from .errors import install_error_handlers
 from .festivals import routes as festivals
 from .intangible.kind import ELEMENT
 from .jobs.defer import JobQueue
+from .lessons import pages as lesson_pages
+from .lessons.kind import LESSON
 from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on the OGC router)
 from .ogc import routes as ogc
 from .opendata import routes as opendata
@@ -52,7 +54,7 @@ from .web.pages import Pages
 from .web.upload_guard import UploadGuard
 
 # Kinds served by the shared record routes alone; relics keep their own API plus review and versions.
-GENERIC_KINDS = (ELEMENT, ARTISAN, CRAFT_VILLAGE, DOCUMENT)
+GENERIC_KINDS = (ELEMENT, ARTISAN, CRAFT_VILLAGE, DOCUMENT, LESSON)
 
 ROUTERS = (
     system.router,
@@ -77,6 +79,7 @@ ROUTERS = (
     opendata.router,
     partners.router,
     sitemap.router,
+    lesson_pages.router,
 )
 
 

@@ -10,6 +10,7 @@ import psycopg
 
 from .importer.readers import read_table
 from .importer.sites import ImportResult, import_sites
+from .lessons.seed import load_lessons
 from .text import fold_key
 
 PROVINCE_ID = "ba-ria-vung-tau"
@@ -182,5 +183,6 @@ def load_reference_data(dsn: str, data_dir: Path, actor: str = "setup") -> Impor
             load_museums(conn, data_dir)
             load_festivals(conn, data_dir, actor)
             load_relic_stories(conn, data_dir)
+            load_lessons(conn, data_dir, actor)
         conn.commit()
     return result

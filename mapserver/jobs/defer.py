@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .queue import TILE_SCAN, make_app
+from .queue import BUILD_LESSON_FILES, TILE_SCAN, make_app
 
 
 class JobQueue:
@@ -26,6 +26,17 @@ class JobQueue:
     async def tile_scan(self, scan_id: int) -> int:
         app = await self._opened()
         return await app.configure_task(TILE_SCAN).defer_async(scan_id=scan_id)
+
+    async def build_lesson_files(self, **arguments) -> int | None:
+        """Queue a lesson file; None when the same file is already queued (one job per file)."""
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        app = await self._opened()
+        lock = "lesson:" + ":".join(str(arguments.get(k)) for k in ("what", "lesson_id", "subject"))
+        try:
+            return await app.configure_task(BUILD_LESSON_FILES, queueing_lock=lock).defer_async(**arguments)
+        except AlreadyEnqueued:
+            return None
 
     async def close(self) -> None:
         if self._app is not None:

@@ -11,6 +11,7 @@ import psycopg
 from procrastinate import Blueprint, JobContext, RetryStrategy
 from procrastinate.exceptions import ConnectorException
 
+from ..lessons import files as lesson_files
 from ..scans.tiling_job import mark_failed, mark_queued_again, run_tiling
 from .retention import expire_failed_originals
 
@@ -27,6 +28,10 @@ def build_blueprint() -> Blueprint:
     blueprint.task(
         name="tile_scan", pass_context=True, queue="tiling", retry=RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5)
     )(tile_scan)
+    lesson_retry = RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5)
+    blueprint.task(name="build_lesson_files", pass_context=True, queue="media", retry=lesson_retry)(
+        lesson_files.build_lesson_files
+    )
     # Every running worker also checks every few seconds (jobs.worker); this periodic job is the
     # same check, kept so that any worker of the queue does it even if it runs old code.
     blueprint.periodic(cron="* * * * *")(

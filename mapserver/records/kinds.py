@@ -8,7 +8,9 @@ types, limits, vocabularies and whether the public sees them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 FIELD_TYPES = ("text", "int", "float", "date", "bool", "json", "text[]")
 
@@ -27,6 +29,9 @@ class Field:
     public: bool = True  # in public answers (the view must then have the column)
     filter: bool = False  # an equality filter of the list endpoint (?name=value)
     editable: bool = True  # set by create/update (False: computed or set by the workflow)
+    # A kind's own rule for a JSON value (its structure): returns the value to store or raises
+    # InvalidParameter naming the place; e.g. lessons.content.check_content.
+    check: Callable[[Any], Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:

@@ -92,5 +92,6 @@ def page_router(kind: Kind) -> APIRouter:
 
 
 def all_page_routers() -> list[APIRouter]:
-    """One page route per kind that has a page, except relics (sites.pages has their own)."""
-    return [page_router(k) for k in all_kinds() if k.page_path and k.name != "site"]
+    """One page route per kind that has a page, except relics (sites.pages) and lessons
+    (lessons.pages) which have their own."""
+    return [page_router(k) for k in all_kinds() if k.page_path and k.name not in ("site", "lesson")]

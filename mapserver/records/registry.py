@@ -16,9 +16,10 @@ def all_kinds() -> tuple[Kind, ...]:
     from ..documents.kind import DOCUMENT
     from ..festivals.kind import FESTIVAL
     from ..intangible.kind import ELEMENT
+    from ..lessons.kind import LESSON
     from ..sites.kind import SITE
 
-    return (SITE, ARTEFACT, ELEMENT, FESTIVAL, ARTISAN, CRAFT_VILLAGE, DOCUMENT)
+    return (SITE, ARTEFACT, ELEMENT, FESTIVAL, ARTISAN, CRAFT_VILLAGE, DOCUMENT, LESSON)
 
 
 def kind_named(name: str) -> Kind | None:

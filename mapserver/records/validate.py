@@ -68,7 +68,7 @@ def value_of(f: Field, value: Any) -> Any:
         return value
     if not isinstance(value, dict):
         raise InvalidParameter("must be an object", parameter=f.name)
-    return value
+    return f.check(value) if f.check is not None else value
 
 
 def check(kind: Kind, data: dict[str, Any], *, partial: bool) -> dict[str, Any]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..pdf import FONT, new_pdf, write_lines
 from .figures import Figures
 from .outline import Block, Heading, Paragraph, Table, activity_table, kinds_table, museums_table, rank_table
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian fonts-dejavu-core (scripts/setup.sh)
-FONT = "DejaVuSans"
 
 
 def write_docx(blocks: list[Block], path: Path) -> None:
@@ -45,23 +43,15 @@ def write_docx(blocks: list[Block], path: Path) -> None:
 
 
 def write_pdf(blocks: list[Block], path: Path) -> None:
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_margins(20, 15, 15)  # left margin of administrative documents: 30–35 mm is for binding; 20 fits tables
-    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
-    pdf.set_title("Báo cáo số hóa di sản văn hóa")
-    pdf.add_page()
+    pdf = new_pdf("Báo cáo số hóa di sản văn hóa")
     for block in blocks:
         if isinstance(block, Heading):
             pdf.ln(2)
-            pdf.set_font(FONT, "B", 14 if block.level <= 1 else 11)
-            pdf.multi_cell(0, 7, block.text, align="C" if block.level == 0 else "L", new_x="LMARGIN", new_y="NEXT")
+            size = 14 if block.level <= 1 else 11
+            write_lines(pdf, block.text, size=size, style="B", height=7, align="C" if block.level == 0 else "L")
         elif isinstance(block, Paragraph):
-            pdf.set_font(FONT, "B" if block.bold else "I" if block.italic else "", 10)
-            pdf.multi_cell(0, 5.5, block.text, align="C" if block.centred else "L", new_x="LMARGIN", new_y="NEXT")
+            style = "B" if block.bold else "I" if block.italic else ""
+            write_lines(pdf, block.text, style=style, align="C" if block.centred else "L")
         else:
             _pdf_table(pdf, block)
     pdf.output(str(path))

@@ -5,20 +5,31 @@
 * ``crs.transform``: vectorised transforms, x = lon/easting always; VN-2000 ↔ WGS 84 pinned to
   EPSG:6960 (Decision 05/2007/QĐ-BTNMT), never pyproj's per-point default.
 * ``crs.heights``: normal (Hòn Dấu) ↔ WGS 84 ellipsoidal heights with an offline geoid grid.
+* ``crs.datum3d``: positions with a height — the datum step at the point's height, heights
+  converted explicitly between normal and ellipsoidal.
 * ``crs.ecef``: ECEF positions and East-North-Up frames for 3D Tiles.
 * ``crs.parse``: surveyor notations (DMS angles, decimal commas, swapped columns).
 * ``crs.stream`` / ``crs.cli``: CSV conversion and the ``heritage crs`` commands.
 """
 
+from .datum3d import HEIGHT_KINDS, HeightKind, resolve_kinds, transform_3d
 from .ecef import ecef_to_enu, enu_to_ecef, enu_to_ecef_matrix, from_ecef, to_ecef
-from .errors import CSVFormatError, GeoidUnavailable, PinnedOperationUnavailable, UnsupportedCRS
+from .errors import AmbiguousHeights, CSVFormatError, GeoidUnavailable, PinnedOperationUnavailable, UnsupportedCRS
 from .heights import (
     ellipsoidal_to_normal,
     geoid_grid_path,
     geoid_undulation,
     normal_to_ellipsoidal,
 )
-from .parse import AxisCheck, detect_swapped_axes, parse_angle, parse_number
+from .parse import (
+    AxisCheck,
+    axis_fit,
+    decide_axis_order,
+    detect_swapped_axes,
+    parse_angle,
+    parse_number,
+    plausible_ranges,
+)
 from .pipeline import HELMERT_6960, PINNED_EPSG, PINNED_NAME
 from .stream import convert_csv
 from .transform import (
@@ -41,10 +52,13 @@ from .zones import (
 )
 
 __all__ = [
+    "AmbiguousHeights",
     "AxisCheck",
     "CSVFormatError",
     "GeoidUnavailable",
+    "HEIGHT_KINDS",
     "HELMERT_6960",
+    "HeightKind",
     "PINNED_EPSG",
     "PINNED_NAME",
     "PinnedOperationUnavailable",
@@ -52,7 +66,9 @@ __all__ = [
     "Zone",
     "all_zones",
     "as_zone",
+    "axis_fit",
     "convert_csv",
+    "decide_axis_order",
     "detect_swapped_axes",
     "ecef_to_enu",
     "ecef_to_geodetic",
@@ -70,10 +86,13 @@ __all__ = [
     "parse_number",
     "pinned_transformer",
     "pipeline_definition",
+    "plausible_ranges",
+    "resolve_kinds",
     "tm3_zone_for_longitude",
     "to_ecef",
     "to_wgs84",
     "transform",
+    "transform_3d",
     "zone_for_epsg",
     "zone_for_province",
 ]

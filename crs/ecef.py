@@ -1,8 +1,9 @@
 """Earth-centred (EPSG:4978) coordinates and local East-North-Up frames for 3D Tiles.
 
-``to_ecef`` is the one place where a surveyed point with a height becomes a Cesium position:
-horizontal through the pinned datum (EPSG:6960), height either a normal height (Hòn Dấu; the geoid
-of ``crs.heights`` is applied at the WGS 84 position) or a WGS 84 ellipsoidal height.
+``to_ecef`` is the one place where a surveyed point with a height becomes a Cesium position: the
+pinned datum step (EPSG:6960) acts on the point at its height, the height being either a normal
+height (Hòn Dấu; the geoid of ``crs.heights`` is applied at the WGS 84 position) or a WGS 84
+ellipsoidal height, whatever CRS the horizontal position is in (see ``crs.datum3d``).
 
 ENU matrices: 3D Tiles root transforms map a local East-North-Up frame (metres) to ECEF. Note the
 pitfall this avoids: subtracting a VN-2000 origin (E0, N0, H0) does *not* give ENU — grid north is
@@ -11,22 +12,19 @@ rotated by the meridian convergence (−0.12° at Vũng Tàu, 0.2 m at 100 m); t
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-from .heights import ellipsoidal_to_normal, normal_to_ellipsoidal
-from .transform import ZoneLike, ecef_to_geodetic, geodetic_to_ecef, transform
+from .datum3d import HeightKind, check_kind, geodetic_to_ecef, transform_3d
+from .transform import ZoneLike
 from .zones import as_zone
 
-HeightKind = Literal["normal", "ellipsoidal"]
+ECEF = 4978
 
 
 def _check_heights(heights: str) -> None:
-    if heights not in ("normal", "ellipsoidal"):
-        raise ValueError(
-            f"heights must be 'normal' (Hòn Dấu, geoid applied) or 'ellipsoidal' (WGS 84), got {heights!r}"
-        )
+    if heights is None:
+        raise ValueError("heights must be 'normal' or 'ellipsoidal', got None")
+    check_kind(heights)
 
 
 def to_ecef(
@@ -35,35 +33,26 @@ def to_ecef(
     """(x, y, z) in ``src`` -> ECEF X, Y, Z (EPSG:4978, metres).
 
     heights='normal': z is a normal height H (VN-2000 practice, Hòn Dấu); h = H + N(geoid).
-    heights='ellipsoidal': z is a WGS 84 ellipsoidal height.
+    heights='ellipsoidal': z is a WGS 84 ellipsoidal height (a GNSS receiver's).
     """
     _check_heights(heights)
     zone = as_zone(src)
-    if zone.kind == "geocentric":
-        if heights != "ellipsoidal":
-            raise ValueError("ECEF input carries no normal height; use heights='ellipsoidal'")
-        xa, ya, za = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, y, z)))
-        return xa.copy(), ya.copy(), za.copy()
-    lon, lat = transform(x, y, src=zone, dst=4326)
-    h = np.asarray(z, dtype=np.float64)
-    if heights == "normal":
-        h = normal_to_ellipsoidal(lon, lat, h)
-    return geodetic_to_ecef(lon, lat, np.broadcast_to(h, lon.shape))
+    if zone.kind == "geocentric" and heights != "ellipsoidal":
+        raise ValueError("ECEF input carries no normal height; use heights='ellipsoidal'")
+    X, Y, Z = transform_3d(x, y, z, src=zone, dst=ECEF, heights=heights)
+    return X, Y, Z
 
 
 def from_ecef(
     X: object, Y: object, Z: object, *, dst: ZoneLike, heights: HeightKind
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ECEF X, Y, Z -> (x, y, z) in ``dst``, z as normal or WGS 84 ellipsoidal height."""
+    """ECEF X, Y, Z -> (x, y, z) in ``dst``, z as a normal or a WGS 84 ellipsoidal height."""
     _check_heights(heights)
     zone = as_zone(dst)
     if zone.kind == "geocentric":
         return to_ecef(X, Y, Z, src=zone, heights=heights)
-    lon, lat, h = ecef_to_geodetic(X, Y, Z)
-    if heights == "normal":
-        h = ellipsoidal_to_normal(lon, lat, h)
-    x, y = transform(lon, lat, src=4326, dst=zone)
-    return x, y, h
+    x, y, z = transform_3d(X, Y, Z, src=ECEF, dst=zone, out_heights=heights)
+    return x, y, z
 
 
 def _enu_axes(lon: float, lat: float) -> np.ndarray:

@@ -27,3 +27,7 @@ class CSVFormatError(ValueError):
         super().__init__(f"{where}: {message}")
         self.line = line
         self.field = field
+
+
+class AmbiguousHeights(ValueError):
+    """A height's kind (normal or ellipsoidal) decides the answer but was not given (WGS 84)."""

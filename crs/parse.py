@@ -1,4 +1,4 @@
-"""Parsing surveyor notations: angles (DMS), numbers, and swapped-axis detection.
+"""Parsing surveyor notations: angles (DMS), numbers, swapped-axis detection and axis order from the numbers.
 
 Angles: "10°20′46″N", "10 20 46 N", "10d20m46s", "-10.3461", "107°03'07\"E", "N10°20'46.5\"",
 "10:20:46", "10°20.5′"; prime/double-prime variants ′ ' ’ ‘ ´ and ″ " ” “ '' are equivalent; the
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -245,3 +246,52 @@ def detect_swapped_axes(east: object, north: object, zone: Zone | int | str, *, 
         f"Neither column order puts most points in {area} ({given:.0%} as given, "
         f"{swapped:.0%} exchanged): check the CRS of the data.",
     )
+
+
+# Metres around a projected zone's area of use still taken as "in the zone" when telling axes apart.
+_RANGE_MARGIN_M = 10_000.0
+_RANGE_MARGIN_DEG = 0.5
+
+
+@lru_cache(maxsize=64)
+def plausible_ranges(zone: Zone) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((x min, x max), (y min, y max)) that points in the zone's area of use take in its own
+    coordinates (lon/lat, or easting/northing), with a margin. In Vietnam's zones the two ranges
+    never overlap (eastings ≈ 0.1–0.9 M, northings ≈ 0.9–2.6 M; longitudes > latitudes)."""
+    if zone.kind == "geocentric":
+        raise ValueError("axis ranges need a geographic or projected CRS, not ECEF")
+    west, south, east, north = zone.bounds
+    if east - west >= 360:
+        west, south, east, north = VIETNAM_BOUNDS
+    if zone.kind == "geographic":
+        m = _RANGE_MARGIN_DEG
+        return (west - m, east + m), (south - m, north + m)
+    from .transform import from_wgs84  # local import: transform imports zones, not parse
+
+    lon, lat = np.meshgrid(np.linspace(west, east, 41), np.linspace(south, north, 41))
+    x, y = from_wgs84(lon.ravel(), lat.ravel(), zone)
+    m = _RANGE_MARGIN_M
+    return (float(x.min()) - m, float(x.max()) + m), (float(y.min()) - m, float(y.max()) + m)
+
+
+def axis_fit(first: np.ndarray, second: np.ndarray, zone: Zone | int | str) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: do (first, second) fit the zone as (x, y), and as (y, x)? Range tests only, so
+    a million points cost milliseconds. A point may fit both (overlapping ranges) or neither."""
+    (x0, x1), (y0, y1) = plausible_ranges(as_zone(zone))
+    a = np.asarray(first, dtype=np.float64)
+    b = np.asarray(second, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        given = (a >= x0) & (a <= x1) & (b >= y0) & (b <= y1)
+        swapped = (b >= x0) & (b <= x1) & (a >= y0) & (a <= y1)
+    return given, swapped
+
+
+def decide_axis_order(first: np.ndarray, second: np.ndarray, zone: Zone | int | str) -> bool | None:
+    """True when the columns are (x, y) as given, False when they are (y, x), None when the numbers
+    cannot tell (no point fits only one order, or as many fit each)."""
+    given, swapped = axis_fit(first, second, zone)
+    only_given = int((given & ~swapped).sum())
+    only_swapped = int((swapped & ~given).sum())
+    if only_given == only_swapped:
+        return None
+    return only_given > only_swapped

@@ -17,22 +17,29 @@ from .db import database_url, make_pool
 from .documents.kind import DOCUMENT
 from .errors import install_error_handlers
 from .festivals import routes as festivals
+from .guide import pages as guide_pages
+from .guide import routes as guide_routes
 from .intangible.kind import ELEMENT
 from .jobs.defer import JobQueue
 from .lessons import pages as lesson_pages
 from .lessons.kind import LESSON
+from .media import routes as media
+from .media_viewers import vendor as media_vendor
 from .ogc import items as ogc_items  # noqa: F401  (registers the item routes on the OGC router)
 from .ogc import routes as ogc
 from .opendata import routes as opendata
 from .partners import routes as partners
 from .partners.middleware import PartnerKeys
 from .planner import routes as planner
+from .portal import app_shell as portal_shell
+from .portal import pages as portal_pages
 from .portal import sitemap
 from .records import shared_routes as records
 from .records import staff_pages
 from .records.pages import all_page_routers
 from .records.routes import record_router
 from .regions import routes as regions
+from .regions import unlocated
 from .scans import routes as scans
 from .settings import Settings
 from .sites import pages as site_pages
@@ -43,8 +50,12 @@ from .store import make_store
 from .surveys import pages as survey_pages
 from .surveys import routes as surveys
 from .system import routes as system
+from .terrain import routes as terrain
 from .tiles import routes as tiles
-from .tiles.routes import PublishedVersions
+from .tiles.routes import PublishedVersions, TilesFirst
+from .tours import editor as tour_editor
+from .tours import pages as tour_pages
+from .tours import routes as tours
 from .viewer import routes as viewer
 from .viewer.assets import ViewerAssets
 from .web.body_limit import BodyLimit
@@ -58,6 +69,7 @@ GENERIC_KINDS = (ELEMENT, ARTISAN, CRAFT_VILLAGE, DOCUMENT, LESSON)
 
 ROUTERS = (
     system.router,
+    unlocated.router,  # before sites.router: /api/sites/{site_id} would catch its path
     sites.router,
     regions.router,
     surveys.router,
@@ -80,6 +92,16 @@ ROUTERS = (
     partners.router,
     sitemap.router,
     lesson_pages.router,
+    media.router,
+    media_vendor.router,
+    tours.router,
+    tour_pages.router,
+    tour_editor.router,
+    guide_routes.router,
+    guide_pages.router,
+    terrain.router,
+    portal_pages.router,
+    portal_shell.router,
 )
 
 
@@ -122,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PartnerKeys)  # partner keys' rate limits, before any route reads the database
     # Added last = outermost: refuses uploads from their headers before any other layer reads a byte.
     app.add_middleware(UploadGuard)
+    # Outermost of all: tiles are answered before any layer or route that has nothing to do for them.
+    app.add_middleware(TilesFirst)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(record_router(SITE, crud=False))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -20,12 +19,14 @@ from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
 from .importer.values import ImportRejected
 from .importer.zones_cli import import_zones_command
+from .media.cli import media_app
 from .migrate import upgrade
 from .partners.cli import partners_app
 from .reports.cli import report_app
 from .runtime import database_up, embedded_cluster, start_database, stop_database
 from .seed import load_reference_data
 from .settings import Settings
+from .terrain.cli import basemap_app, imagery_app, terrain_app
 
 app = typer.Typer(help="Bà Rịa–Vũng Tàu heritage map server.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The database (embedded PostGIS cluster or HERITAGE_DATABASE_URL).", no_args_is_help=True)
@@ -43,6 +44,10 @@ scan_app = typer.Typer(help="Laser scans and their 3D Tiles.", no_args_is_help=T
 app.add_typer(scan_app, name="scan")
 app.add_typer(report_app, name="report")
 app.add_typer(partners_app, name="partners")
+app.add_typer(media_app, name="media")
+app.add_typer(terrain_app, name="terrain")
+app.add_typer(imagery_app, name="imagery")
+app.add_typer(basemap_app, name="basemap")
 console = Console(stderr=True)
 
 
@@ -122,6 +127,25 @@ def setup(load_data: bool = typer.Option(True, help="Load the shipped reference 
             f"reference data: relics inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}"
         )
         _queue_demo(settings, dsn)
+        _sample_media(settings, dsn)
+        from .terrain.basemap import ensure_basemap
+
+        _, what = ensure_basemap(settings, dsn)
+        console.print(f"offline basemap: {what}")
+
+
+def _sample_media(settings: Settings, dsn: str) -> None:
+    """The generated sample tour, then the guide's index and narration of everything published."""
+    from .guide.jobs import refresh_now
+    from .tours.sample import ensure_sample_tour
+
+    if ensure_sample_tour(dsn, settings):
+        console.print("sample tour: /tours/tham-quan-mau (3 generated rooms, labelled as a sample)")
+    console.print("[bold]indexing published records for the virtual guide[/bold] (about a minute the first time)")
+    result = refresh_now(settings)
+    console.print(
+        f"virtual guide: {result.indexed} records indexed, {result.unchanged} unchanged, {result.narrated} narrated"
+    )
 
 
 def _queue_demo(settings: Settings, dsn: str) -> None:
@@ -159,41 +183,30 @@ def import_sites_command(file: Path = typer.Argument(..., exists=True, dir_okay=
 def serve(
     host: str = typer.Option(None, help="Listen address (default HERITAGE_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default HERITAGE_PORT or 8000)."),
-    workers: int = typer.Option(1, help="Uvicorn worker processes."),
+    workers: int = typer.Option(None, min=1, help="App worker processes (default: one per core, 2-8; --dev: 1)."),
+    dev: bool = typer.Option(False, "--dev", help="The bare app, no nginx front (tiles served by the app)."),
+    reload: bool = typer.Option(False, help="With --dev: restart the app when its code changes."),
     keep_db: bool = typer.Option(False, help="Leave the embedded cluster running on exit."),
     worker: bool = typer.Option(True, help="Also run a tiling worker beside the server (restarted if it stops)."),
+    access_log: bool = typer.Option(True, help="Log every request (the front: var/front/logs/access.log)."),
 ) -> None:
-    """Serve the app; on Ctrl-C the embedded cluster is stopped cleanly too."""
-    import uvicorn
+    """Serve the product: nginx in front (published tiles straight from the store, the app behind it
+    for everything else), or with --dev the bare app. Ctrl-C or SIGTERM stops everything, the
+    embedded cluster too."""
+    from .front.serve import ServeOptions, serve_product
 
     settings = Settings()
     logging.basicConfig(level=logging.INFO)
-    # uvicorn re-raises the signal that stopped it; turn SIGTERM into an exit so the cluster is stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    dsn, _ = start_database(settings)
-    supervisor = None
-    try:
-        upgrade(dsn)
-        if worker:
-            supervisor = _supervised_worker(settings)
-            supervisor.start()
-        console.print(f"[green]serving[/green] on http://{host or settings.host}:{port or settings.port}")
-        uvicorn.run(
-            "mapserver.asgi:app",
-            host=host or settings.host,
-            port=port or settings.port,
-            workers=workers,
-            log_level="info",
-            proxy_headers=True,
-        )
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if supervisor is not None:
-            supervisor.stop(timeout=30)
-        if not keep_db:
-            stop_database(settings)
-            console.print("database stopped")
+    options = ServeOptions(
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        dev=dev or reload,
+        reload=reload,
+        keep_db=keep_db,
+        access_log=access_log,
+    )
+    serve_product(settings, options, _supervised_worker(settings) if worker else None)
 
 
 @survey_app.command("import")

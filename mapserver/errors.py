@@ -56,6 +56,11 @@ class ServiceUnavailable(ProblemError):
     title = "Service unavailable"
 
 
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    title = "Unsupported media type"
+
+
 class Conflict(ProblemError):
     status = 409
     title = "Conflict"
@@ -77,6 +82,7 @@ def _domain_errors() -> dict[type[Exception], Callable[[Exception], ProblemError
     from psycopg.errors import CheckViolation, DataError, ForeignKeyViolation, NotNullViolation, UniqueViolation
 
     from .importer.vector_files import VectorFileError
+    from .media.errors import MediaRejected, MediaTooLarge, UnsupportedMedia
     from .scans.register import ScanRejected
     from .surveys.ingest import SurveyRejected
 
@@ -92,6 +98,10 @@ def _domain_errors() -> dict[type[Exception], Callable[[Exception], ProblemError
         SurveyRejected: lambda e: Unprocessable(str(e), errors=[x.as_dict() for x in e.errors]),
         ScanRejected: lambda e: Unprocessable(str(e)),
         VectorFileError: lambda e: InvalidParameter(str(e), parameter="file"),
+        # Starlette looks a handler up by the exception's own class first, then its bases.
+        UnsupportedMedia: lambda e: UnsupportedMediaType(str(e), parameter="file"),
+        MediaTooLarge: lambda e: PayloadTooLarge(str(e), parameter="file"),
+        MediaRejected: lambda e: Unprocessable(str(e), parameter="file"),
     }
 
 

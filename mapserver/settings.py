@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     login_lockout_max_seconds: int = Field(default=3600, ge=1, description="Longest lockout.")
     password_hash_threads: int = Field(default=1, ge=1, description="argon2 checks at once (4 lanes, 64 MiB each).")
     planner_upload_max_bytes: int = Field(default=64 * 1024**2, ge=1, description="Largest planner vector file.")
+    media_max_bytes: int = Field(default=2 * 1024**3, ge=1, description="Largest media upload (2 GiB).")
     upload_max_bytes: int = Field(default=256 * 1024**2, ge=1, description="Largest upload to other upload routes.")
     failed_upload_retention_days: float = Field(default=7, ge=0, description="Originals of failed scans kept.")
     worker_backoff_max_seconds: float = Field(default=30, gt=0, description="Longest wait to restart/reconnect.")

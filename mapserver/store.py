@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+# Commas too: IIIF Image API paths name regions and sizes with them (0,0,512,512/512,512/…).
+KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._,-]*(/[A-Za-z0-9][A-Za-z0-9._,-]*)*$")
 
 
 class StoreError(ValueError):
@@ -57,7 +58,7 @@ class ObjectInfo:
 
 class Store(Protocol):
     def put_file(self, key: str, source: Path) -> None: ...
-    def put_tree(self, prefix: str, source_dir: Path) -> None: ...
+    def put_tree(self, prefix: str, source_dir: Path, *, move: bool = False) -> None: ...
     def delete_prefix(self, prefix: str) -> None: ...
     def stat(self, key: str) -> ObjectInfo | None: ...
     def read(self, key: str, start: int, length: int) -> Iterator[bytes]: ...
@@ -84,12 +85,21 @@ class LocalStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def put_tree(self, prefix: str, source_dir: Path) -> None:
-        """Publish a directory under a new prefix: copied aside, then renamed in one step."""
+    def put_tree(self, prefix: str, source_dir: Path, *, move: bool = False) -> None:
+        """Publish a directory under a new prefix: copied aside, then renamed in one step.
+        ``move``: the caller gives the directory up, so on the same file system it is renamed in
+        place of the copy (thousands of IIIF tiles need not be copied)."""
         target = self.path(prefix)
         if target.exists():
             raise StoreError(f"'{prefix}' is already published")
         target.parent.mkdir(parents=True, exist_ok=True)
+        if move:
+            try:
+                os.chmod(source_dir, 0o755)
+                os.rename(source_dir, target)
+                return
+            except OSError:
+                pass  # another file system (EXDEV): copy as usual
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".incoming-"))
         try:
             shutil.copytree(source_dir, staging, dirs_exist_ok=True)
@@ -144,7 +154,7 @@ class S3Store:
         # S3 makes an object visible only once its upload completes: no partial reads.
         self.client.upload_file(str(source), self.bucket, self._key(key))
 
-    def put_tree(self, prefix: str, source_dir: Path) -> None:
+    def put_tree(self, prefix: str, source_dir: Path, *, move: bool = False) -> None:
         # Readers find a tileset through the database, which switches to the new version only
         # after every object below is uploaded.
         for path in sorted(p for p in source_dir.rglob("*") if p.is_file()):

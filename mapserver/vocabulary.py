@@ -71,6 +71,27 @@ SCAN_STATUS_TERMS = (
     Term("done", "Hoàn tất", "Done"),
     Term("failed", "Lỗi", "Failed"),
 )
+# Licences of media items (issue 11): the code is stored; LICENCE_URLS gives the IIIF `rights` URI.
+LICENCE_TERMS = (
+    Term("CC-BY-4.0", "CC BY 4.0 (ghi công tác giả)", "CC BY 4.0 (attribution)"),
+    Term("CC-BY-SA-4.0", "CC BY-SA 4.0 (ghi công, chia sẻ tương tự)", "CC BY-SA 4.0 (attribution, share alike)"),
+    Term("CC0-1.0", "CC0 1.0 (dành cho công chúng)", "CC0 1.0 (public domain dedication)"),
+    Term("all-rights-reserved", "Bảo lưu mọi quyền", "All rights reserved"),
+)
+LICENCE_URLS = {
+    "CC-BY-4.0": "http://creativecommons.org/licenses/by/4.0/",
+    "CC-BY-SA-4.0": "http://creativecommons.org/licenses/by-sa/4.0/",
+    "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/",
+    # IIIF `rights` takes Creative Commons or RightsStatements.org URIs: "In Copyright".
+    "all-rights-reserved": "http://rightsstatements.org/vocab/InC/1.0/",
+}
+MEDIA_TYPE_TERMS = (
+    Term("image", "Ảnh / bản quét", "Image / scan"),
+    Term("video", "Video", "Video"),
+    Term("audio", "Âm thanh", "Audio"),
+    Term("model", "Mô hình 3D", "3D model"),
+    Term("panorama", "Ảnh toàn cảnh 360°", "360° panorama"),
+)
 ROLE_TERMS = (
     Term("surveyor", "Khảo sát viên", "Surveyor"),
     Term("editor", "Biên tập viên", "Editor"),
@@ -84,6 +105,8 @@ VOCABULARIES: dict[str, tuple[Term, ...]] = {
     "publication_status": PUBLICATION_STATUS_TERMS,
     "scan_status": SCAN_STATUS_TERMS,
     "role": ROLE_TERMS,
+    "licence": LICENCE_TERMS,
+    "media_type": MEDIA_TYPE_TERMS,
 }
 
 
@@ -96,6 +119,9 @@ CATEGORIES = codes(CATEGORY_TERMS)
 LOCATION_STATUSES = codes(LOCATION_STATUS_TERMS)
 PUBLICATION_STATUSES = codes(PUBLICATION_STATUS_TERMS)
 ROLES = codes(ROLE_TERMS)  # ordered: each role includes the ones before it
+LICENCES = codes(LICENCE_TERMS)
+MEDIA_TYPES = codes(MEDIA_TYPE_TERMS)
+MEDIA_STATES = codes(SCAN_STATUS_TERMS)  # a media item's processing runs like a scan's tiling
 
 
 def labels(terms: tuple[Term, ...]) -> dict[str, tuple[str, str]]:

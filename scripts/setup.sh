@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# ffmpeg: media ingest (transcoding); espeak-ng + sox: narration; nginx-light: the production front; fonts-dejavu-core: Vietnamese glyphs embedded in PDF reports.
-apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data ffmpeg espeak-ng sox nginx-light fonts-dejavu-core)
+# ffmpeg: media ingest (transcoding); espeak-ng + sox: narration; nginx-light: the production front; fonts-dejavu-core: Vietnamese glyphs embedded in PDF reports;
+# gmt-gshhg-full: GSHHG shorelines of the offline basemap (LGPL).
+apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data ffmpeg espeak-ng sox nginx-light fonts-dejavu-core gmt-gshhg-full)
 if [[ "${1:-}" == "--test" ]]; then
   apt_packages+=(chromium gdal-bin poppler-utils)  # poppler-utils: the tests read the PDF reports back
 fi

@@ -87,3 +87,18 @@ def live_server(module_dsn: str, tmp_path_factory) -> LiveServer:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright's sync API, one for the whole session: a second
+    sync_playwright() in the same thread fails ("Sync API inside the asyncio loop")."""
+    from tests.e2e.conftest import ARGS, CHROMIUM
+
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (scripts/setup.sh --test installs it)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()

@@ -1,4 +1,6 @@
-"""Laser scans (point clouds, meshes) → validated 3D Tiles 1.1 for CesiumJS.
+"""Scans (point clouds incl. COPC, meshes, Gaussian splats) → validated 3D Tiles 1.1 for CesiumJS.
+
+Big point clouds can be tiled in parts on many machines: :mod:`tiling.fanout`.
 
 Public API::
 

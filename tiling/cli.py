@@ -19,7 +19,7 @@ from .georef import Anchor, parse_anchor
 from .pipeline import tile_scan
 from .pointcloud.octree import OctreeParams
 
-app = typer.Typer(help="Laser scans (point clouds, meshes) → 3D Tiles 1.1.", no_args_is_help=True)
+app = typer.Typer(help="Scans (point clouds, meshes, Gaussian splats) → 3D Tiles 1.1.", no_args_is_help=True)
 
 
 class Heights(str, Enum):
@@ -31,12 +31,17 @@ class KindOpt(str, Enum):
     auto = "auto"
     pointcloud = "pointcloud"
     mesh = "mesh"
+    splat = "splat"
 
 
 @app.command("tile")
 def tile(
     file: Annotated[
-        Path, typer.Argument(help="Scan: LAS/LAZ/PLY/E57/XYZ/CSV/PTS point cloud or OBJ/PLY/GLB/STL mesh.")
+        Path,
+        typer.Argument(
+            help="Scan: LAS/LAZ/COPC/PLY/E57/XYZ/CSV/PTS point cloud, OBJ/PLY/GLB/STL mesh, or 3DGS PLY/SPLAT/SPZ "
+            "Gaussian splats."
+        ),
     ],
     out_dir: Annotated[Path, typer.Argument(help="Output directory (tileset.json + tiles/); replaced atomically.")],
     crs: Annotated[
@@ -59,8 +64,15 @@ def tile(
     heading: Annotated[
         float, typer.Option(help="With --anchor: azimuth of local +y, degrees clockwise from grid north.")
     ] = 0.0,
-    kind: Annotated[KindOpt, typer.Option(help="Force point cloud or mesh (default: by extension).")] = KindOpt.auto,
-    no_compress: Annotated[bool, typer.Option("--no-compress", help="Skip Draco compression of mesh tiles.")] = False,
+    kind: Annotated[
+        KindOpt, typer.Option(help="Force point cloud, mesh or splats (default: by extension and PLY header).")
+    ] = KindOpt.auto,
+    no_compress: Annotated[
+        bool,
+        typer.Option(
+            "--no-compress", help="Skip compression of the tiles (meshes: Draco; point clouds: meshopt; splats: SPZ)."
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
     workers: Annotated[int, typer.Option(help="Processes for the coordinate transform of big point clouds.")] = 2,
 ) -> None:
@@ -100,7 +112,12 @@ def tile(
         typer.echo(json.dumps(stats.to_dict(), indent=1))
         return
     b = stats.bbox
-    what = f"{stats.points:,} points" if stats.points is not None else f"{stats.faces:,} faces"
+    if stats.points is not None:
+        what = f"{stats.points:,} points"
+    elif stats.splats is not None:
+        what = f"{stats.splats:,} splats"
+    else:
+        what = f"{stats.faces:,} faces"
     console.print(
         f"[green]OK[/green] {what} → {stats.tiles} tiles, {stats.bytes / 1e6:.1f} MB, "
         f"{stats.seconds:.1f} s: {stats.tileset}"

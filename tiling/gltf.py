@@ -8,7 +8,11 @@ must satisfy a few rules that general exporters get wrong (see the notes, §3/§
 * ``COLOR_0`` is VEC4 ``UNSIGNED_BYTE`` with ``normalized: true``;
 * ``bufferView.target`` is set, ``POSITION`` carries min/max;
 * positions are float32 relative to the node translation (float64 in JSON), so
-  precision does not depend on how far the tile is from the tileset origin.
+  precision does not depend on how far the tile is from the tileset origin; or, quantised,
+  uint16 lattice steps with the node's scale (KHR_mesh_quantization);
+* with ``compress``, every vertex attribute bufferView is encoded with meshoptimizer
+  (EXT_meshopt_compression, required): the data lives in the GLB buffer, and a second,
+  data-less "fallback" buffer gives the decoded views their place, as the extension says.
 
 Axis convention: glTF is Y-up and 3D Tiles applies a Y-up→Z-up rotation to glTF
 content, so callers convert local ENU (east, north, up) with :func:`enu_to_gltf`
@@ -96,14 +100,20 @@ class Primitive:
     properties: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-class _Builder:
+MESHOPT = "EXT_meshopt_compression"
+QUANTIZATION = "KHR_mesh_quantization"
+
+
+class Builder:
     """Accumulates the binary chunk and the JSON arrays that index into it."""
 
-    def __init__(self) -> None:
+    def __init__(self, compress: bool = False) -> None:
         self.chunks: list[bytes] = []
         self.offset = 0
         self.views: list[dict[str, Any]] = []
         self.accessors: list[dict[str, Any]] = []
+        self.compress = compress
+        self.fallback = 0  # bytes of the decoded views (EXT_meshopt_compression's fallback buffer)
 
     def _append(self, data: bytes) -> int:
         pad = (-self.offset) % 4  # every bufferView starts 4-byte aligned
@@ -125,21 +135,56 @@ class _Builder:
         self.views.append(v)
         return len(self.views) - 1
 
+    def binary(self) -> bytes:
+        return b"".join(self.chunks)
+
+    def meshopt_view(self, rows: np.ndarray, target: int) -> int:
+        """A vertex bufferView stored meshopt-encoded; decoded, it sits in the fallback buffer."""
+        import meshopt  # only needed when compressing
+
+        count, stride = rows.shape
+        data = meshopt.encode_gltf_buffer(rows, "ATTRIBUTES")
+        start = self._append(data)
+        self.fallback += (-self.fallback) % 4
+        v: dict[str, Any] = {
+            "buffer": 1,
+            "byteOffset": self.fallback,
+            "byteLength": count * stride,
+            "byteStride": stride,
+            "target": target,
+            "extensions": {
+                MESHOPT: {
+                    "buffer": 0,
+                    "byteOffset": start,
+                    "byteLength": len(data),
+                    "byteStride": stride,
+                    "count": count,
+                    "mode": "ATTRIBUTES",
+                }
+            },
+        }
+        self.fallback += count * stride
+        self.views.append(v)
+        return len(self.views) - 1
+
     def accessor(self, arr: np.ndarray, *, target: int | None, normalized: bool = False, minmax: bool = False) -> int:
         arr = np.ascontiguousarray(arr)
         ncomp = 1 if arr.ndim == 1 else arr.shape[1]
         elem = arr.dtype.itemsize * ncomp
         stride = None
+        rows = arr.view(np.uint8).reshape(len(arr), elem)
         if target == ARRAY_BUFFER and elem % 4:
             # vertex attribute elements must be 4-byte aligned: pad each element
             stride = elem + (-elem) % 4
             raw = np.zeros((len(arr), stride), np.uint8)
-            raw[:, :elem] = arr.reshape(len(arr), -1).view(np.uint8).reshape(len(arr), elem)
-            data = raw.tobytes()
+            raw[:, :elem] = rows
+            rows = raw
+        if self.compress and target == ARRAY_BUFFER and len(arr):
+            view = self.meshopt_view(rows, target)
         else:
-            data = arr.tobytes()
+            view = self.view(rows.tobytes(), target, stride)
         acc: dict[str, Any] = {
-            "bufferView": self.view(data, target, stride),
+            "bufferView": view,
             "componentType": _COMPONENT[arr.dtype],
             "count": len(arr),
             "type": _TYPE[ncomp],
@@ -159,9 +204,12 @@ def build_glb(
     translation: tuple[float, float, float] = (0.0, 0.0, 0.0),
     *,
     schema_id: str = "heritage",
+    scale: tuple[float, float, float] | None = None,
+    compress: bool = False,
 ) -> bytes:
-    """Encode primitives as one mesh under one node (with a float64 translation)."""
-    b = _Builder()
+    """Encode primitives as one mesh under one node (with a float64 translation, and a scale for
+    quantised positions); ``compress``: meshopt-encode the vertex attributes."""
+    b = Builder(compress)
     materials: list[dict[str, Any]] = []
     images: list[dict[str, Any]] = []
     textures: list[dict[str, Any]] = []
@@ -172,7 +220,11 @@ def build_glb(
     prop_attrs: list[dict[str, Any]] = []
 
     for p in primitives:
-        pos = np.asarray(p.positions, np.float32)
+        pos = np.asarray(p.positions)
+        if pos.dtype != np.uint16:  # uint16: lattice steps, scaled by the node (KHR_mesh_quantization)
+            pos = pos.astype(np.float32, copy=False)
+        else:
+            ext_used.add(QUANTIZATION)
         attrs = {"POSITION": b.accessor(pos, target=ARRAY_BUFFER, minmax=True)}
         if p.normals is not None:
             attrs["NORMAL"] = b.accessor(np.asarray(p.normals, np.float32), target=ARRAY_BUFFER)
@@ -206,6 +258,8 @@ def build_glb(
     node: dict[str, Any] = {"mesh": 0}
     if any(translation):
         node["translation"] = [float(t) for t in translation]
+    if scale is not None:
+        node["scale"] = [float(v) for v in scale]
     doc: dict[str, Any] = {
         "asset": {"version": "2.0", "generator": "heritage-map tiling"},
         "scene": 0,
@@ -233,9 +287,19 @@ def build_glb(
                 "propertyAttributes": prop_attrs,
             }
         }
+    if b.fallback:
+        ext_used.add(MESHOPT)
+        doc["buffers"].append({"byteLength": b.fallback, "extensions": {MESHOPT: {"fallback": True}}})
     if ext_used:
         doc["extensionsUsed"] = sorted(ext_used)
-    binary = b"".join(b.chunks)
+    required = sorted(ext_used & {MESHOPT, QUANTIZATION})  # a viewer without them cannot read the tile
+    if required:
+        doc["extensionsRequired"] = required
+    return pack_glb(doc, b.binary())
+
+
+def pack_glb(doc: dict[str, Any], binary: bytes) -> bytes:
+    """The GLB container: header, JSON chunk (space-padded), BIN chunk (zero-padded)."""
     binary += b"\0" * ((-len(binary)) % 4)
     doc["buffers"][0]["byteLength"] = len(binary)
     js = json.dumps(doc, separators=(",", ":")).encode()
@@ -252,7 +316,7 @@ def build_glb(
     )
 
 
-def _material_json(m: Material, b: _Builder, images: list, textures: list, ext_used: set[str]) -> dict:
+def _material_json(m: Material, b: Builder, images: list, textures: list, ext_used: set[str]) -> dict:
     pbr: dict[str, Any] = {
         "baseColorFactor": [float(c) for c in m.base_color],
         "metallicFactor": 0.0,
@@ -273,9 +337,14 @@ def _material_json(m: Material, b: _Builder, images: list, textures: list, ext_u
 
 
 def write_glb(
-    path: Path, primitives: list[Primitive], translation: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    path: Path,
+    primitives: list[Primitive],
+    translation: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    *,
+    scale: tuple[float, float, float] | None = None,
+    compress: bool = False,
 ) -> int:
     """Write a GLB file; returns its size in bytes."""
-    data = build_glb(primitives, translation)
+    data = build_glb(primitives, translation, scale=scale, compress=compress)
     Path(path).write_bytes(data)
     return len(data)

@@ -1,8 +1,9 @@
 """Small GLB reader used to check what we wrote (tests, benchmarks, position audits).
 
-It decodes plain accessors (any byteStride, normalized integers) and node
-translations; Draco-compressed primitives are not decoded (their POSITION accessor
-still carries min/max, which :func:`position_bounds` returns).
+It decodes plain and meshopt-compressed accessors (EXT_meshopt_compression: any byteStride,
+normalized integers), node translations and scales (KHR_mesh_quantization);
+Draco-compressed primitives are not decoded (their POSITION accessor still carries min/max,
+which :func:`position_bounds` returns).
 """
 
 from __future__ import annotations
@@ -28,6 +29,19 @@ class Glb:
     doc: dict[str, Any]
     bin: bytes
 
+    def view_bytes(self, index: int) -> tuple[bytes, int]:
+        """The (decoded) bytes of a bufferView and where the view starts in them."""
+        view = self.doc["bufferViews"][index]
+        mo = view.get("extensions", {}).get("EXT_meshopt_compression")
+        if mo is None:
+            return self.bin, view.get("byteOffset", 0)
+        import meshopt
+
+        start = mo.get("byteOffset", 0)
+        data = self.bin[start : start + mo["byteLength"]]
+        rows = meshopt.decode_gltf_buffer(data, mo["count"], mo["byteStride"], mo["mode"], mo.get("filter"))
+        return rows.tobytes(), 0
+
     def accessor(self, index: int) -> np.ndarray:
         """Return accessor data as an (count, ncomp) or (count,) array (no normalisation)."""
         acc = self.doc["accessors"][index]
@@ -35,10 +49,11 @@ class Glb:
         n = _NCOMP[acc["type"]]
         count = acc["count"]
         view = self.doc["bufferViews"][acc["bufferView"]]
-        start = view.get("byteOffset", 0) + acc.get("byteOffset", 0)
+        data, view_start = self.view_bytes(acc["bufferView"])
+        start = view_start + acc.get("byteOffset", 0)
         elem = dt.itemsize * n
         stride = view.get("byteStride", elem)
-        raw = np.frombuffer(self.bin, np.uint8, count=(count - 1) * stride + elem if count else 0, offset=start)
+        raw = np.frombuffer(data, np.uint8, count=(count - 1) * stride + elem if count else 0, offset=start)
         if stride == elem:
             out = raw.view(dt)
         else:
@@ -46,11 +61,20 @@ class Glb:
             out = raw[idx].view(dt)
         return out.reshape(count, n) if n > 1 else out.reshape(count)
 
+    def _node(self) -> dict[str, Any]:
+        scene = self.doc["scenes"][self.doc.get("scene", 0)]
+        return self.doc["nodes"][scene["nodes"][0]]
+
     def node_translation(self) -> np.ndarray:
         """Translation of the first node of the default scene (our tiles have exactly one)."""
-        scene = self.doc["scenes"][self.doc.get("scene", 0)]
-        node = self.doc["nodes"][scene["nodes"][0]]
+        node = self._node()
+        if "matrix" in node:
+            return np.array(node["matrix"][12:15], float)
         return np.array(node.get("translation", [0.0, 0.0, 0.0]), float)
+
+    def node_scale(self) -> np.ndarray:
+        """Scale of that node (quantised positions are lattice steps times this)."""
+        return np.array(self._node().get("scale", [1.0, 1.0, 1.0]), float)
 
 
 def read_glb(path: Path | str) -> Glb:
@@ -78,7 +102,7 @@ def primitives_enu(path: Path | str) -> list[dict[str, np.ndarray]]:
     the result only needs the tile transforms to reach ECEF.
     """
     g = read_glb(path)
-    t = g.node_translation()
+    t, s = g.node_translation(), g.node_scale()
     out = []
     for prim in g.doc["meshes"][0]["primitives"]:
         if "extensions" in prim and "KHR_draco_mesh_compression" in prim["extensions"]:
@@ -86,7 +110,7 @@ def primitives_enu(path: Path | str) -> list[dict[str, np.ndarray]]:
         rec: dict[str, np.ndarray] = {}
         for name, ai in prim["attributes"].items():
             rec[name] = g.accessor(ai)
-        rec["POSITION"] = gltf_to_enu(rec["POSITION"].astype(np.float64) + t)
+        rec["POSITION"] = gltf_to_enu(rec["POSITION"].astype(np.float64) * s + t)
         if "indices" in prim:
             rec["indices"] = g.accessor(prim["indices"]).reshape(-1, 3)
         out.append(rec)
@@ -96,11 +120,11 @@ def primitives_enu(path: Path | str) -> list[dict[str, np.ndarray]]:
 def position_bounds(path: Path | str) -> tuple[np.ndarray, np.ndarray]:
     """ENU (min, max) of all POSITION accessors, from accessor min/max (works for Draco too)."""
     g = read_glb(path)
-    t = g.node_translation()
+    t, s = g.node_translation(), g.node_scale()
     lo, hi = [], []
     for prim in g.doc["meshes"][0]["primitives"]:
         acc = g.doc["accessors"][prim["attributes"]["POSITION"]]
-        a = gltf_to_enu(np.array([acc["min"], acc["max"]], float) + t)
+        a = gltf_to_enu(np.array([acc["min"], acc["max"]], float) * s + t)
         lo.append(a.min(axis=0))
         hi.append(a.max(axis=0))
     return np.min(lo, axis=0), np.max(hi, axis=0)

@@ -1,9 +1,10 @@
 """One entry point: a scan file → a validated 3D Tiles 1.1 tileset, published atomically.
 
-``tile_scan`` writes into a hidden temporary sibling of ``out_dir``, optionally
-Draco-compresses mesh tiles, validates the result (the project's 3D Tiles rules +
-gltf-validator on every glb) and only then renames it into place, so a crashed or failed
-job never leaves a partial tileset where the map server would publish it.
+``tile_scan`` writes into a hidden temporary sibling of ``out_dir``, compresses the tiles
+(meshes: Draco; point clouds: meshopt; splats: SPZ) unless told not to, validates the result
+(the project's 3D Tiles rules + gltf-validator on every glb) and only then renames it into
+place, so a crashed or failed job never leaves a partial tileset where the map server would
+publish it.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from .georef import Anchor, Georef
 from .mesh.hlod import MeshParams, tile_mesh
 from .mesh.readers import MESH_EXTENSIONS, load_mesh
 from .plyio import read_header
+from .pointcloud.copc import CopcSource, is_copc, tile_copc
 from .pointcloud.octree import OctreeParams
 from .pointcloud.readers import POINT_EXTENSIONS, TEXT_EXTENSIONS, open_points
 from .pointcloud.tiler import tile_pointcloud
+from .splats.readers import SPLAT_EXTENSIONS, SplatSource, is_splat_ply
+from .splats.tiler import tile_splats
 from .tileset import errors, validate_output
 
-Kind = Literal["pointcloud", "mesh"]
+Kind = Literal["pointcloud", "mesh", "splat"]
 ProgressFn = Callable[[float, str], None]
 
 
@@ -42,6 +46,7 @@ class TileStats:
     tiles: int
     points: int | None = None
     faces: int | None = None
+    splats: int | None = None
     # WGS 84 lon/lat (degrees) and ellipsoidal height (m) bounds of the content
     bbox: dict[str, float] = field(default_factory=dict)
     origin: dict[str, float] = field(default_factory=dict)  # root ENU frame origin (lon, lat, h ellipsoidal)
@@ -58,35 +63,30 @@ class TileStats:
 
 
 def detect_kind(path: Path) -> Kind:
-    """Point cloud or mesh, from the extension (PLY: faces in the header → mesh)."""
+    """Point cloud, mesh or Gaussian splats, from the extension; a PLY from its header (faces →
+    mesh; f_dc_*, opacity, scale_*, rot_* on the vertices → 3DGS splats; else a point cloud)."""
     ext = path.suffix.lower()
     if ext == ".ply":
-        return "mesh" if read_header(path).face_count > 0 else "pointcloud"
+        header = read_header(path)
+        if header.face_count > 0:
+            return "mesh"
+        return "splat" if is_splat_ply(header) else "pointcloud"
+    if ext in SPLAT_EXTENSIONS:
+        return "splat"
     if ext in POINT_EXTENSIONS or ext in TEXT_EXTENSIONS:
         return "pointcloud"
     if ext in MESH_EXTENSIONS:
         return "mesh"
     raise TilingError(
         f"{path.name}: unsupported file type {ext or '(no extension)'!r}. "
-        f"Point clouds: LAS, LAZ, "
-        f"PLY, E57, XYZ, CSV, TXT, PTS; meshes: OBJ (+MTL), PLY, GLB, glTF, STL."
+        f"Point clouds: LAS, LAZ (and COPC), PLY, E57, XYZ, CSV, TXT, PTS; meshes: OBJ (+MTL), PLY, GLB, "
+        f"glTF, STL; Gaussian splats: 3DGS PLY, SPLAT, SPZ."
     )
 
 
-SCAN_EXTENSIONS = (
-    ".obj",
-    ".glb",
-    ".gltf",
-    ".stl",
-    ".ply",
-    ".las",
-    ".laz",
-    ".e57",  # binary first
-    ".xyz",
-    ".csv",
-    ".txt",
-    ".pts",
-)
+BINARY_SCAN_EXTENSIONS = (".obj", ".glb", ".gltf", ".stl", ".ply", ".las", ".laz", ".e57", ".splat", ".spz")
+TEXT_SCAN_EXTENSIONS = (".xyz", ".csv", ".txt", ".pts")
+SCAN_EXTENSIONS = BINARY_SCAN_EXTENSIONS + TEXT_SCAN_EXTENSIONS
 MAX_UNPACKED = 64 << 30  # bytes; refuse zip bombs
 
 
@@ -113,8 +113,8 @@ def _unpack(archive: Path, dest: Path) -> Path:
             raise TilingError(f"{archive.name} cannot be unpacked: {exc}.") from None
     files = [p for p in root.rglob("*") if p.is_file() and not p.name.startswith(("._", "."))]
     # binary scan formats first: a README.txt next to an OBJ is not a point cloud
-    found = [p for p in files if p.suffix.lower() in SCAN_EXTENSIONS[:8]]
-    found = found or [p for p in files if p.suffix.lower() in SCAN_EXTENSIONS[8:]]
+    found = [p for p in files if p.suffix.lower() in BINARY_SCAN_EXTENSIONS]
+    found = found or [p for p in files if p.suffix.lower() in TEXT_SCAN_EXTENSIONS]
     if len(found) != 1:
         names = ", ".join(sorted(str(p.relative_to(root)) for p in found)) or "none"
         raise TilingError(
@@ -124,7 +124,7 @@ def _unpack(archive: Path, dest: Path) -> Path:
     return found[0]
 
 
-def _make_georef(
+def make_georef(
     src_crs: int | str | None,
     heights: str,
     anchor: Anchor | tuple[float, float, float] | None,
@@ -142,6 +142,29 @@ def _make_georef(
             hint="Declare it (e.g. --crs EPSG:5899), or give --anchor E,N,H for a local frame.",
         )
     return Georef(crs, heights)
+
+
+def finish_output(
+    tmp: Path, stats: TileStats, source: str, georef: Georef, heights: str, extra: dict[str, Any], t0: float
+) -> None:
+    """Validate a finished tileset directory (raise ValidationFailed), fill in its size and time,
+    and write its scan.json (what was tiled, how it was placed, the statistics)."""
+    problems = errors(validate_output(tmp))
+    if problems:
+        raise ValidationFailed(problems)
+    stats.bytes = _dir_size(tmp)
+    stats.seconds = round(time.monotonic() - t0, 3)
+    meta = {
+        "source": source,
+        "crs": str(georef.zone.srs),
+        "heights": heights,
+        "anchor": None if georef.anchor is None else asdict(georef.anchor),
+        "anchor_scale": georef.scale,
+        **stats.to_dict(),
+        **extra,
+    }
+    meta["tileset"] = "tileset.json"
+    (tmp / "scan.json").write_text(json.dumps(meta, indent=1, default=str))
 
 
 def _dir_size(d: Path) -> int:
@@ -203,14 +226,26 @@ def tile_scan(
             src = _unpack(src, work / "unpacked")
         kind = kind or detect_kind(src)
         stats = TileStats(kind=kind, tileset=out / "tileset.json", tiles=0, compressed=False)
+        part = lambda f, s: report(0.85 * f, s)  # noqa: E731 - the tiling share of the progress
         if kind == "pointcloud":
-            source = open_points(src)
-            georef = _make_georef(src_crs, heights, anchor, heading, source.epsg)
-            res = tile_pointcloud(source, georef, tmp, work, params=octree, progress=lambda f, s: report(0.85 * f, s))
-            stats.points = res.points
-            extra: dict[str, Any] = {"attributes": res.attributes}
+            source = CopcSource(src) if is_copc(src) else open_points(src)
+            georef = make_georef(src_crs, heights, anchor, heading, source.epsg)
+            extra: dict[str, Any] = {}
+            if isinstance(source, CopcSource) and source.usable():  # its own octree, not re-sorted
+                res = tile_copc(source, georef, tmp, params=octree, progress=part, compress=compress)
+                extra["source_octree"] = "copc"
+            else:
+                res = tile_pointcloud(source, georef, tmp, work, params=octree, progress=part, compress=compress)
+            stats.points, stats.compressed = res.points, compress
+            extra["attributes"] = res.attributes
+        elif kind == "splat":
+            splat_source = SplatSource(src)
+            georef = make_georef(src_crs, heights, anchor, heading, None)
+            res = tile_splats(splat_source, georef, tmp, work, params=octree, progress=part, compress=compress)
+            stats.splats, stats.compressed, stats.warnings = res.splats, compress, res.warnings
+            extra = {"splat_compression": "spz" if compress else None}
         else:
-            georef = _make_georef(src_crs, heights, anchor, heading, None)
+            georef = make_georef(src_crs, heights, anchor, heading, None)
             report(0.0, "reading mesh")
             parts = load_mesh(src)
             res = tile_mesh(parts, georef, tmp, params=mesh, progress=lambda f, s: report(0.8 * f, s))
@@ -224,22 +259,7 @@ def tile_scan(
         stats.origin = {"lon": res.frame.lon, "lat": res.frame.lat, "h": res.frame.h}
         stats.bbox = res.frame.lonlath_bounds(res.lo, res.hi)
         report(0.9, "validating")
-        problems = errors(validate_output(tmp))
-        if problems:
-            raise ValidationFailed(problems)
-        stats.bytes = _dir_size(tmp)
-        stats.seconds = round(time.monotonic() - t0, 3)
-        meta = {
-            "source": src.name,
-            "crs": str(georef.zone.srs),
-            "heights": heights,
-            "anchor": None if georef.anchor is None else asdict(georef.anchor),
-            "anchor_scale": georef.scale,
-            **stats.to_dict(),
-            **extra,
-        }
-        meta["tileset"] = "tileset.json"
-        (tmp / "scan.json").write_text(json.dumps(meta, indent=1, default=str))
+        finish_output(tmp, stats, src.name, georef, heights, extra, t0)
         _publish(tmp, out)
         report(1.0, "done")
         return stats

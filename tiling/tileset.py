@@ -63,6 +63,8 @@ class Tileset(TypedDict):
     geometricError: float
     root: Tile
     extras: NotRequired[dict[str, Any]]
+    extensionsUsed: NotRequired[list[str]]
+    extensions: NotRequired[dict[str, Any]]
 
 
 def box_from_bounds(lo: np.ndarray, hi: np.ndarray, pad: float = 0.0) -> BoundingVolume:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .queue import BUILD_LESSON_FILES, TILE_SCAN, make_app
+from .queue import BUILD_LESSON_FILES, INGEST_MEDIA, TILE_SCAN, make_app
 
 
 class JobQueue:
@@ -27,6 +27,10 @@ class JobQueue:
         app = await self._opened()
         return await app.configure_task(TILE_SCAN).defer_async(scan_id=scan_id)
 
+    async def ingest_media(self, media_id: int) -> int:
+        app = await self._opened()
+        return await app.configure_task(INGEST_MEDIA).defer_async(media_id=media_id)
+
     async def build_lesson_files(self, **arguments) -> int | None:
         """Queue a lesson file; None when the same file is already queued (one job per file)."""
         from procrastinate.exceptions import AlreadyEnqueued
@@ -42,6 +46,12 @@ class JobQueue:
         if self._app is not None:
             await self._app.close_async()
             self._app = None
+
+
+def defer_ingest_media_sync(dsn: str, media_id: int) -> int:
+    app = make_app(dsn)
+    with app.open():
+        return app.configure_task(INGEST_MEDIA).defer(media_id=media_id)
 
 
 def defer_tile_scan_sync(dsn: str, scan_id: int) -> int:

@@ -10,6 +10,7 @@ from .tasks import build_blueprint
 
 NAMESPACE = "heritage"
 TILE_SCAN = f"{NAMESPACE}:tile_scan"
+INGEST_MEDIA = f"{NAMESPACE}:ingest_media"
 BUILD_LESSON_FILES = f"{NAMESPACE}:build_lesson_files"
 
 

@@ -25,6 +25,7 @@ GEOJSON = "application/geo+json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA = "application/schema+json"
+XML = "application/xml"
 REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 REL_CONFORMANCE = "http://www.opengis.net/def/rel/ogc/1.0/conformance"
 REL_DATA = "http://www.opengis.net/def/rel/ogc/1.0/data"
@@ -135,8 +136,10 @@ def collection(base: str, c: Collection, extent_row: tuple | None) -> dict:
             link(with_query(f"{url}/items", f="html"), "items", HTML, "Features as HTML"),
             link(f"{url}/queryables", REL_QUERYABLES, SCHEMA, "Queryables (filter properties)"),
             link(f"{url}/schema", "describedby", SCHEMA, "Schema of the features"),
-            # GDAL's OAPIF driver (3.6) only looks for the camel-case spelling.
+            # GDAL's OAPIF driver (3.6) only looks for the camel-case spelling, and takes a layer's
+            # geometry type only from an XML schema (ogc.gml_schema), which it prefers to JSON.
             link(f"{url}/schema", "describedBy", SCHEMA, "Schema of the features"),
+            link(f"{url}/schema.xsd", "describedBy", XML, "GML application schema of the features"),
         ],
     }
     ext = extent(extent_row)

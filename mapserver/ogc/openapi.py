@@ -12,8 +12,8 @@ from typing import Any
 from ..geo import crsref
 from ..web.openapi_errors import PROBLEM_SCHEMA  # one problem schema for both documents
 from .collections import Collection
-from .documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
-from .params import ITEMS_PARAMETERS, MAX_FILTER_CHARS, MAX_OFFSET
+from .documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA, XML
+from .params import ACCEPTED_FILTER_LANGS, ITEMS_PARAMETERS, MAX_FILTER_CHARS, MAX_OFFSET
 
 PROBLEM = "application/problem+json"
 FORM = "application/x-www-form-urlencoded"
@@ -105,8 +105,9 @@ def parameters(default_limit: int = 100, max_limit: int = 10_000) -> dict[str, d
         ),
         "filter-lang": _query(
             "filter-lang",
-            "Language of filter.",
-            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+            "Language of filter. cql-text and cql-json, the names of the drafts before CQL2 (what GDAL's "
+            "OAPIF driver sends), are read as cql2-text and cql2-json.",
+            {"type": "string", "enum": list(ACCEPTED_FILTER_LANGS), "default": "cql2-text"},
         ),
         "filter-crs": _query("filter-crs", "CRS of geometry literals in filter (default CRS84).", crs_schema),
         "featureId": {
@@ -245,6 +246,13 @@ def _collection_paths(c: Collection, params: dict[str, dict]) -> dict[str, Any]:
             tags,
             [],
             _response("JSON Schema of a feature", SCHEMA),
+        ),
+        f"{base}/schema.xsd": _get(
+            f"GML application schema of {c.id}",
+            f"xml_schema_{c.id}",
+            tags,
+            [],
+            {"description": "XML Schema of a feature", "content": {XML: {"schema": {"type": "string"}}}},
         ),
     }
 

@@ -41,6 +41,10 @@ ITEMS_PARAMETERS = (
 )
 ITEM_PARAMETERS = ("f", "crs", "properties", "skipGeometry")
 FILTER_LANGS = ("cql2-text", "cql2-json")
+# The names of the drafts before CQL2, still what GDAL's OAPIF driver (3.6) looks for in the API
+# definition before it sends a -where to the server: read as CQL2 (GDAL writes the common subset).
+FILTER_LANG_ALIASES = {"cql-text": "cql2-text", "cql-json": "cql2-json"}
+ACCEPTED_FILTER_LANGS = (*FILTER_LANGS, *FILTER_LANG_ALIASES)
 MAX_FILTER_CHARS = 200_000
 MAX_OFFSET = 10_000_000
 FORM = "application/x-www-form-urlencoded"
@@ -98,6 +102,8 @@ def parse_bbox(text: str | None, bbox_crs: Zone) -> BaseGeometry | None:
 def parse_instant(text: str, parameter: str = "datetime") -> tuple[datetime, bool]:
     """RFC 3339 date-time or full date -> (aware datetime, is_date_only). Naive times are UTC."""
     value = text.strip()
+    if len(value) == 11 and value.endswith(("T", "t")):
+        value = value[:10]  # a date as GDAL's OAPIF driver (3.6) writes it in a filter: "2005-01-01T"
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC), True
@@ -170,8 +176,11 @@ def parse_items_query(
     filter_crs = crsref.parse_crs_param(single(params, "filter-crs"), "filter-crs")
     filter_text = single(params, "filter")
     filter_lang = single(params, "filter-lang") or "cql2-text"
+    filter_lang = FILTER_LANG_ALIASES.get(filter_lang, filter_lang)
     if filter_lang not in FILTER_LANGS:
-        raise InvalidParameter(f"filter-lang must be one of {', '.join(FILTER_LANGS)}", parameter="filter-lang")
+        raise InvalidParameter(
+            f"filter-lang must be one of {', '.join(ACCEPTED_FILTER_LANGS)}", parameter="filter-lang"
+        )
     ast = None
     if filter_text is not None and filter_text.strip():
         if len(filter_text) > MAX_FILTER_CHARS:
@@ -228,9 +237,12 @@ def _json_pairs(body: bytes) -> list[tuple[str, str]]:
     if not isinstance(doc, dict):
         raise InvalidParameter("the body must be a JSON object of parameters", parameter="body")
     pairs = []
+    filter_object = isinstance(doc.get("filter"), (dict, bool))
     for name, value in doc.items():
+        if name == "filter-lang" and filter_object:
+            continue  # checked with the filter object, which is cql2-json whatever its name
         if name == "filter" and isinstance(value, (dict, bool)):
-            if doc.get("filter-lang", "cql2-json") != "cql2-json":
+            if FILTER_LANG_ALIASES.get(doc.get("filter-lang"), doc.get("filter-lang", "cql2-json")) != "cql2-json":
                 raise InvalidParameter("a JSON filter object is cql2-json", parameter="filter-lang")
             pairs += [("filter", orjson.dumps(value).decode()), ("filter-lang", "cql2-json")]
         elif isinstance(value, list) and name in ("bbox", "properties", "sortby"):

@@ -5,7 +5,8 @@ The OGC logic is in the other modules of ``mapserver.ogc`` (plain functions); th
 
 Routes (GET and HEAD; JSON by default, HTML with ``f=html`` or ``Accept: text/html``):
 ``/ogc``, ``/ogc/conformance``, ``/ogc/api`` (OpenAPI 3.0), ``/ogc/collections``,
-``/ogc/collections/{id}``, ``…/items``, ``…/items/{featureId}``, ``…/queryables``, ``…/schema``;
+``/ogc/collections/{id}``, ``…/items``, ``…/items/{featureId}``, ``…/queryables``, ``…/schema``,
+``…/schema.xsd``;
 and ``POST …/items`` with the parameters of ``GET …/items`` in a form or JSON body (a CQL2 filter
 of up to 200,000 characters does not fit in a URL: servers refuse request lines over ~64 KiB).
 The ``survey_points`` collection exists only for signed-in users (surveyor role and above); for
@@ -19,11 +20,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+import crs
+
 from ..accounts.deps import CurrentUser
 from ..web.deps import AppSettings, Pool
 from ..web.negotiation import wants_html
 from . import collections as registry
-from . import documents, openapi, views
+from . import documents, gml_schema, openapi, views
 from .collections import Collection
 from .documents import OPENAPI, SCHEMA
 from .web import base_url, extents, find_collection, json_response, ogc_html, role_of, vary, visible_collections
@@ -43,6 +46,7 @@ def route(path: str, **options: Any):
 
 
 DOC = "See the OGC API definition at /ogc/api for parameters."
+PROVINCIAL_ZONE = 5899  # VN-2000 / TM-3 107-45
 
 
 # -- landing, conformance, API ----------------------------------------------------------------------------
@@ -55,7 +59,17 @@ async def landing(request: Request, settings: AppSettings) -> Response:
     doc = documents.landing(base)
     if wants_html(request):
         return ogc_html(
-            views.render(request, "ogc_landing.html", base=base, title="OGC API Features", doc=doc, links=doc["links"])
+            views.render(
+                request,
+                "ogc_landing.html",
+                base=base,
+                title="OGC API Features",
+                doc=doc,
+                links=doc["links"],
+                vn2000_uri=crs.zone_for_epsg(PROVINCIAL_ZONE).uri,
+                # For clients that cannot ask for crs=: the pinned operation, to reproject themselves.
+                vn2000_pipeline=crs.pipeline_definition("OGC:CRS84", PROVINCIAL_ZONE),
+            )
         )
     return json_response(doc)
 
@@ -182,6 +196,16 @@ async def queryables(collection_id: str, request: Request, settings: AppSettings
             headers,
         )
     return json_response(doc, SCHEMA, headers=headers)
+
+
+@route(
+    "/collections/{collection_id}/schema.xsd",
+    summary="GML application schema (XML Schema) of the features of a collection",
+    description=DOC,
+)
+async def feature_xml_schema(collection_id: str, user: OptionalUser) -> Response:
+    c = find_collection(collection_id, user)
+    return Response(gml_schema.schema(c), media_type=gml_schema.XML, headers=vary(c.role is not None))
 
 
 @route(

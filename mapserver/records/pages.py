@@ -10,6 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..errors import NotFound
+from ..festivals.routes import today_in_vietnam
+from ..media_viewers.section import media_section
+from ..portal import structured as portal_ld
 from ..web.deps import AppSettings, Pool
 from ..web.pages import PAGE_CACHE, REVALIDATE, display_value, html_page
 from . import service
@@ -73,18 +76,26 @@ def page_router(kind: Kind) -> APIRouter:
         }
         if kind.name == "festival" and record.get("place_vi"):
             structured["location"] = {"@type": "Place", "name": record["place_vi"]}
+        media = await media_section(pool, kind.name, rid)
+        canonical = f"{base}{kind.page_url(rid)}"
+        structured = portal_ld.enrich(
+            kind.name, structured, record, today=today_in_vietnam(), url=canonical, media=media.items, base=base
+        )
         return html_page(
             request,
             "record.html",
             cache=PAGE_CACHE,
+            csp=media.csp,
+            media=media,
             kind=kind,
             record=record,
             title=title,
             title_en=title_en,
             rows=_rows(kind, record),
             description=description,
-            canonical=f"{base}{kind.page_url(rid)}",
+            canonical=canonical,
             structured=structured,
+            open_graph=portal_ld.open_graph(kind.name, title, description, canonical, structured.get("image")),
             kind_labels={k.name: f"{k.label_vi} · {k.label_en}" for k in all_kinds()},
         )
 
@@ -92,6 +103,6 @@ def page_router(kind: Kind) -> APIRouter:
 
 
 def all_page_routers() -> list[APIRouter]:
-    """One page route per kind that has a page, except relics (sites.pages) and lessons
-    (lessons.pages) which have their own."""
-    return [page_router(k) for k in all_kinds() if k.page_path and k.name not in ("site", "lesson")]
+    """One page route per kind that has a page, except relics (sites.pages) and tours (tours.pages:
+    the 360° viewer) and lessons (lessons.pages) which have their own."""
+    return [page_router(k) for k in all_kinds() if k.page_path and k.name not in ("site", "tour", "lesson")]

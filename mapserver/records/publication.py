@@ -32,3 +32,11 @@ def scan_public(scan_alias: str, site_alias: str) -> str:
 
 # The protection zones the public may see, as a FROM clause (z: the zone, s: its public relic).
 PUBLIC_ZONES = f"protection_zones z JOIN {PUBLIC_SITES} s ON s.id = z.site_id AND NOT s.sensitive"
+
+# Every change of which stored files the public may fetch (a scan approved or withdrawn, a new tileset
+# version, a media derivative published or withdrawn) is announced on this channel in the transaction
+# that makes it; the payload names the kind ('tiles', …). The nginx front (mapserver.front) listens
+# and relinks its published directory at once; changes of a relic's own publication or sensitivity
+# reach it through its periodic resync (about a second).
+PUBLIC_FILES_CHANNEL = "heritage_public_files"
+ANNOUNCE_PUBLIC_FILES = f"SELECT pg_notify('{PUBLIC_FILES_CHANNEL}', %s)"

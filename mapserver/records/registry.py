@@ -18,8 +18,9 @@ def all_kinds() -> tuple[Kind, ...]:
     from ..intangible.kind import ELEMENT
     from ..lessons.kind import LESSON
     from ..sites.kind import SITE
+    from ..tours.kind import TOUR
 
-    return (SITE, ARTEFACT, ELEMENT, FESTIVAL, ARTISAN, CRAFT_VILLAGE, DOCUMENT, LESSON)
+    return (SITE, ARTEFACT, ELEMENT, FESTIVAL, ARTISAN, CRAFT_VILLAGE, DOCUMENT, TOUR, LESSON)
 
 
 def kind_named(name: str) -> Kind | None:

@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from ..accounts.service import User
 from ..db import connection
 from ..errors import Forbidden, InvalidParameter, NotFound
+from ..guide import service as guide_service
 from . import links, queries
 from .audit import audit_entry
 from .kinds import Kind
@@ -62,6 +63,8 @@ async def snapshot(
     """Keep the record as it now is as its next version (and, unless the caller audits the change
     itself, the audit entry); inside the transaction of the change."""
     version = (await (await conn.execute(queries.snapshot_version(kind), (action, actor, record_id))).fetchone())[0]
+    # the virtual guide forgets an unpublished record in this same transaction, re-reads the others
+    await guide_service.record_changed(conn, kind, record_id)
     if audit:
         await conn.execute(
             *audit_entry(actor, action, kind.name, str(record_id), {**(detail or {}), "version": version})

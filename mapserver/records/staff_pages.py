@@ -27,7 +27,7 @@ from .workflow import ACTIONS
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 STAFF_ROLE = "surveyor"
-EDITABLE_KINDS = ("artefact", "intangible", "festival", "artisan", "craft_village", "document")
+EDITABLE_KINDS = ("artefact", "intangible", "festival", "artisan", "craft_village", "document", "lesson")
 
 
 def _login(request: Request) -> RedirectResponse:

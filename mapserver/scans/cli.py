@@ -33,7 +33,7 @@ def scan_add(
     anchor: str = typer.Option(None, help="E,N,H of the local origin for local-frame scans."),
     heading: float = typer.Option(0.0, help="Degrees clockwise from grid north to the scan's +y."),
     label: str = typer.Option(None, help="A caption shown with the model."),
-    compress: bool = typer.Option(True, help="Draco-compress mesh tiles."),
+    compress: bool = typer.Option(True, help="Compress the tiles (meshes: Draco, point clouds: meshopt, splats: SPZ)."),
 ) -> None:
     """Register a scan and queue its tiling job; prints the scan id."""
     from ..jobs.defer import defer_tile_scan_sync

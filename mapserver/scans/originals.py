@@ -23,9 +23,11 @@ SCAN_SUFFIXES = (
     ".glb",
     ".gltf",
     ".stl",
+    ".splat",
+    ".spz",
     ".zip",
 )
-MAIN_SUFFIXES = (".obj", ".gltf", ".glb", ".ply", ".stl", ".las", ".laz", ".e57", ".xyz", ".pts")
+MAIN_SUFFIXES = (".obj", ".gltf", ".glb", ".ply", ".stl", ".las", ".laz", ".e57", ".xyz", ".pts", ".splat", ".spz")
 # Meshes and point clouds compress a few times, textures not at all: a member that unpacks to a
 # hundred times its packed size is a bomb, not a scan.
 LIMITS = ArchiveLimits(members=2000, unpacked_bytes=8 * 1024**3, ratio=100)

@@ -4,7 +4,7 @@ the CLI and the jobs alike."""
 
 from __future__ import annotations
 
-from ..records.publication import PUBLIC_SITES, scan_public
+from ..records.publication import ANNOUNCE_PUBLIC_FILES, PUBLIC_SITES, scan_public
 
 SCAN_JSON = """json_build_object(
     'id', s.id, 'site_id', s.site_id, 'label', s.label, 'sample', s.sample, 'kind', s.kind,
@@ -40,6 +40,14 @@ TILES_PUBLIC = (
     f"WHERE s.id = %s AND {scan_public('s', 'p')} "
     "AND %s BETWEEN s.tileset_version - 1 AND s.tileset_version"
 )
+# The same rule listed whole, for the nginx front's published links (mapserver.front): each public
+# version as (path under /tiles/, store key of its folder).
+PUBLIC_TILE_FOLDERS = (
+    "SELECT s.id || '/v' || v.n, 'tiles/' || s.id || '/v' || v.n "
+    f"FROM scans s LEFT JOIN {PUBLIC_SITES} p ON p.id = s.site_id "
+    "CROSS JOIN LATERAL (VALUES (s.tileset_version), (s.tileset_version - 1)) v(n) "
+    f"WHERE {scan_public('s', 'p')} AND v.n >= 1"
+)
 
 INSERT = """
 INSERT INTO scans (site_id, label, sample, file_name, file_key, file_sha256, file_size, crs_epsg,
@@ -74,6 +82,22 @@ MAX_REASON_CHARS = 2000
 
 def failed(scan_id: int, reason: str) -> tuple[str, tuple]:
     return FAILED, (reason[:MAX_REASON_CHARS], scan_id)
+
+
+def tiles_changed() -> tuple[str, tuple]:
+    """Announce that the public tile versions changed (run it in the transaction that changes them)."""
+    return ANNOUNCE_PUBLIC_FILES, ("tiles",)
+
+
+# -- fan-out of a big scan over many workers (scans.fanout): its state lives in stats->'fanout' ----------------
+FANOUT_STARTED = (
+    "UPDATE scans SET stats = jsonb_build_object('fanout', %s::jsonb), stage = %s, updated_at = now() WHERE id = %s"
+)
+FANOUT_LOCK = "SELECT stats->'fanout' FROM scans WHERE id = %s FOR UPDATE"
+FANOUT_SET = (
+    "UPDATE scans SET stats = jsonb_set(coalesce(stats, '{}'), '{fanout}', %s::jsonb), "
+    "progress = %s, stage = %s, updated_at = now() WHERE id = %s"
+)
 
 
 # -- an editor's review: a finished scan is public only once approved ------------------------------------------

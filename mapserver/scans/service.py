@@ -98,5 +98,6 @@ async def review(pool: AsyncConnectionPool, scan_id: int, action: str, editor, r
             raise NotFound(f"No scan {scan_id}.")
         target = REVIEW_DECISIONS[action]
         await conn.execute(queries.REVIEWED, (target, reason, editor.actor, scan_id))
+        await conn.execute(*queries.tiles_changed())
         await conn.execute(*audit_entry(editor.actor, action, "scan", str(scan_id), {"site": row[1], "reason": reason}))
     return target

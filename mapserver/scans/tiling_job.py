@@ -12,7 +12,7 @@ import psycopg
 from ..db import database_url
 from ..jobs.scratch import remove, scratch_dir
 from ..store import StoreError, make_store
-from . import queries
+from . import fanout, queries
 
 log = logging.getLogger("heritage.tiling")
 PROGRESS_EVERY_SECONDS = 0.5
@@ -55,6 +55,9 @@ def run_tiling(settings, scan_id: int, *, attempt: int = 1) -> None:
         try:
             anchor = (e, n, h) if e is not None else None
             with store.local_tree(original_dir) as originals:
+                if fanout.wanted(originals / main_name):  # too big for one worker: parts, then a merge
+                    fanout.start(settings, conn, store, scan_id, originals / main_name, row, work)
+                    return
                 stats = tile_scan(
                     originals / main_name,
                     work / "out",
@@ -65,18 +68,24 @@ def run_tiling(settings, scan_id: int, *, attempt: int = 1) -> None:
                     compress=compress,
                     progress=_progress_writer(conn, scan_id),
                 )
-            new_version = version + 1
-            store.put_tree(f"tiles/{scan_id}/v{new_version}", work / "out")
-            details = stats.to_dict()
-            details.pop("tileset", None)
-            conn.execute(queries.DONE, (stats.kind, json.dumps(details), new_version, scan_id))
-            # Keep the previous version for caches and open viewers; older ones go.
-            for old in range(1, new_version - 1):
-                store.delete_prefix(f"tiles/{scan_id}/v{old}")
+            publish(conn, store, scan_id, version + 1, work / "out", stats)
         except TilingError as exc:
             conn.execute(*queries.failed(scan_id, str(exc)))
         finally:
             remove(work)
+
+
+def publish(conn: psycopg.Connection, store, scan_id: int, new_version: int, out, stats, **more) -> None:
+    """A validated tileset directory becomes the scan's next version (also used by scans.fanout,
+    which adds what it did to the stats as ``more``)."""
+    store.put_tree(f"tiles/{scan_id}/v{new_version}", out)
+    details = {**stats.to_dict(), **more}
+    details.pop("tileset", None)
+    conn.execute(queries.DONE, (stats.kind, json.dumps(details), new_version, scan_id))
+    conn.execute(*queries.tiles_changed())
+    # Keep the previous version for caches and open viewers; older ones go.
+    for old in range(1, new_version - 1):
+        store.delete_prefix(f"tiles/{scan_id}/v{old}")
 
 
 def _original_present(store, file_key: str) -> bool:

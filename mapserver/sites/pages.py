@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..errors import NotFound
+from ..media_viewers.section import media_section
 from ..records.registry import all_kinds
 from ..vocabulary import CATEGORY_TERMS, LOCATION_STATUS_TERMS, RANK_TERMS, RANKS, group_labels, labels
 from ..web.deps import AppSettings, Pool
@@ -76,10 +77,13 @@ async def site_page(request: Request, site_id: str, pool: Pool, settings: AppSet
         return html_page(request, "site_not_found.html", status_code=404, cache=REVALIDATE, site_id=site_id[:100])
     props = feature["properties"]
     position = position_of(feature)
+    media = await media_section(pool, "site", props["id"])
     return html_page(
         request,
         "site.html",
         cache=PAGE_CACHE,
+        csp=media.csp,
+        media=media,
         site=props,
         position=position,
         description=_description(props),

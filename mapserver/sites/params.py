@@ -5,7 +5,9 @@ Every failure raises InvalidParameter naming the parameter, so a client gets a 4
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
@@ -171,3 +173,19 @@ class SiteFilters:
 
     def query(self, *, default_limit: int, max_limit: int) -> SiteQuery:
         return site_query_from(asdict(self), default_limit=default_limit, max_limit=max_limit)
+
+
+def _built_on_the_event_loop(cls: type) -> Callable[..., Any]:
+    """An ``async`` dependency with the same query parameters as the dataclass ``cls``: FastAPI
+    calls a class (or any plain function) dependency in its thread pool, a hop that costs more
+    than parsing eleven query parameters."""
+
+    async def build(**values: Any) -> Any:
+        return cls(**values)
+
+    build.__signature__ = inspect.signature(cls)  # type: ignore[attr-defined]
+    return build
+
+
+# The dependency routes use: ``filters: Annotated[SiteFilters, Depends(site_filters)]``.
+site_filters = _built_on_the_event_loop(SiteFilters)

@@ -1,6 +1,13 @@
 """SQL of relics. PostGIS builds the GeoJSON text so a page of 1,000 features costs one round trip
 and almost no Python work. Public reads select from the `public_sites` view (records.publication);
-staff writes use the `sites` table; values always travel as parameters."""
+staff writes use the `sites` table; values always travel as parameters.
+
+A page is one statement (``page_sql``): the matching rows are found once (a bbox is ``&&`` on the
+GiST index of the public point, exact for points), counted in the same pass (``count(*) OVER ()``,
+so numberMatched costs no second scan), cut to the page, and written as GeoJSON text by
+PostgreSQL — the features' properties with ``row_to_json`` of a flattened LATERAL row (no
+per-row sub-select), districts with one join for the whole page — and sent as bytes that the
+route splices into the envelope without parsing them."""
 
 from __future__ import annotations
 
@@ -23,7 +30,8 @@ def where_clause(query: SiteQuery) -> tuple[sql.Composable, list]:
     parts: list[sql.Composable] = [sql.SQL("TRUE")]
     params: list = []
     if query.bbox is not None:
-        parts.append(sql.SQL("ST_Intersects(s.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
+        # Public positions are points: the bounding-box test is the intersection test.
+        parts.append(sql.SQL("s.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
         params.extend(query.bbox)
     if query.intersects is not None:
         parts.append(sql.SQL("ST_Intersects(s.geom, ST_GeomFromWKB(%s, 4326))"))
@@ -98,21 +106,95 @@ DETAIL_EXTRA = sql.SQL(""",
             'narration_vi', s.narration_vi, 'story_sources', s.story_sources""")
 
 
-def page_sql(query: SiteQuery) -> tuple[sql.Composable, list]:
-    """One row: the number of features on the page and their GeoJSON text joined by commas."""
+# The properties of a feature in a list, in their order: (name, expression on the page row p and
+# its districts d). The detail view (``feature_json``) adds the long texts and counts.
+LIST_PROPERTIES = (
+    ("id", "p.id"),
+    ("name_vi", "p.name_vi"),
+    ("name_en", "p.name_en"),
+    ("rank", "p.rank"),
+    ("category", "p.category"),
+    ("decision_no", "p.decision_no"),
+    ("decision_date", "p.decision_date"),
+    ("decision_issuer", "p.decision_issuer"),
+    ("districts", "coalesce(d.units, '[]'::json)"),
+    ("address_vi", "p.address_vi"),
+    ("location_status", "p.location_status"),
+    ("location_source", "p.location_source"),
+    ("location_accuracy_m", "p.location_accuracy_m"),
+    ("location_generalized", "p.sensitive"),
+    ("publication_status", "p.publication_status"),
+)
+PAGE_COLUMNS = (
+    "s.id, s.geom, s.name_vi, s.name_en, s.rank, s.category, s.decision_no, s.decision_date, s.decision_issuer, "
+    "s.admin_unit_ids, s.address_vi, s.location_status, s.location_source, s.location_accuracy_m, s.sensitive, "
+    "s.publication_status"
+)
+
+
+def _properties(near: bool) -> sql.Composable:
+    names = [*LIST_PROPERTIES, *([("distance_m", "round(p.distance::numeric, 3)")] if near else [])]
+    return sql.SQL(", ").join(sql.SQL(f"{expression} AS ") + sql.Identifier(name) for name, expression in names)
+
+
+PAGE = """
+WITH page AS (
+    SELECT {columns}, {distance} AS distance, count(*) OVER () AS matched
+    FROM {public} s WHERE {where}
+    ORDER BY {order} LIMIT %s OFFSET %s
+), districts AS (
+    SELECT p.id, json_agg(json_build_object('id', a.id, 'name_vi', a.name_vi, 'valid_to', a.valid_to)
+                          ORDER BY a.id) AS units
+    FROM page p JOIN admin_units a ON a.id = ANY(p.admin_unit_ids) GROUP BY p.id
+)
+SELECT max(p.matched), count(*), convert_to(coalesce(string_agg(
+           '{{"type":"Feature","id":' || to_json(p.id) || ',"geometry":'
+           || coalesce(ST_AsGeoJSON(p.geom, 8), 'null') || ',"properties":' || row_to_json(f)::text || '}}',
+           ',' ORDER BY {order_page}), ''), 'UTF8')
+FROM page p LEFT JOIN districts d ON d.id = p.id, LATERAL (SELECT {properties}) f
+"""
+_page_texts: dict[tuple, str] = {}
+
+
+def page_sql(query: SiteQuery) -> tuple[sql.SQL, list]:
+    """One row: (number matched — None when the page is empty —, number on the page, the page's
+    features as UTF-8 GeoJSON text joined by commas). The statement's text depends only on which
+    filters are set, so it is composed once per combination and psycopg prepares it after a few
+    executions; the values travel as parameters."""
     where, where_params = where_clause(query)
     distance, distance_params = _distance(query)
-    extra = sql.SQL(", 'distance_m', round(s.distance::numeric, 3)") if query.near else sql.SQL("")
-    order = sql.SQL("distance, id") if query.near else sql.SQL("id")
-    # Features are built for the page's rows only, after ORDER BY/LIMIT picked them.
-    statement = sql.SQL("""
-        SELECT count(*), coalesce(string_agg(f.feature, ',' ORDER BY f.n), '')
-        FROM (
-            SELECT row_number() OVER (ORDER BY {order}) AS n, {feature}::text AS feature
-            FROM (SELECT s.*, {distance} AS distance FROM {public} s WHERE {where}
-                  ORDER BY {order} LIMIT %s OFFSET %s) s
-        ) f""").format(feature=feature_json(extra), distance=distance, where=where, order=order, public=PUBLIC)
-    return statement, [*distance_params, *where_params, query.limit, query.offset]
+    near = query.near is not None
+    shape = _shape(query)
+    text = _page_texts.get(shape)
+    if text is None:
+        text = _page_texts[shape] = (
+            sql.SQL(PAGE)
+            .format(
+                columns=sql.SQL(PAGE_COLUMNS),
+                distance=distance,
+                public=PUBLIC,
+                where=where,
+                order=sql.SQL("distance, id" if near else "id"),
+                order_page=sql.SQL("p.distance, p.id" if near else "p.id"),
+                properties=_properties(near),
+            )
+            .as_string(None)
+        )
+    return sql.SQL(text), [*distance_params, *where_params, query.limit, query.offset]
+
+
+def _shape(query: SiteQuery) -> tuple:
+    """What the statement's text depends on: which filters are set (and how many words)."""
+    return (
+        query.bbox is not None,
+        query.intersects is not None,
+        query.near is not None,
+        bool(query.ranks),
+        bool(query.categories),
+        query.district is not None,
+        len(query.text.split()) if query.text else 0,
+        query.located,
+    )
 
 
 def count_sql(query: SiteQuery) -> tuple[sql.Composable, list]:

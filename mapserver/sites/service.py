@@ -35,14 +35,18 @@ EDITABLE = (
 NOT_EMPTY = ("name_vi", "rank", "publication_status", "sensitive")
 
 
-async def search(pool: AsyncConnectionPool, query: SiteQuery) -> tuple[str, int, int]:
-    """(features joined by commas, number returned, number matched) of one page."""
+async def search(pool: AsyncConnectionPool, query: SiteQuery) -> tuple[bytes, int, int]:
+    """(features as UTF-8 GeoJSON joined by commas, number returned, number matched) of one page:
+    one statement (queries.page_sql), results in binary so the features arrive as bytes."""
     page_statement, page_params = queries.page_sql(query)
-    count_statement, count_params = queries.count_sql(query)
     async with connection(pool) as conn:
-        matched = (await (await conn.execute(count_statement, count_params)).fetchone())[0]
-        returned, features = await (await conn.execute(page_statement, page_params)).fetchone()
-    return features, returned, matched
+        matched, returned, features = await (await conn.execute(page_statement, page_params, binary=True)).fetchone()
+        if matched is None:  # an empty page: counted apart only when it lies past the end
+            matched = 0
+            if query.offset:
+                count_statement, count_params = queries.count_sql(query)
+                matched = (await (await conn.execute(count_statement, count_params)).fetchone())[0]
+    return bytes(features), returned, matched
 
 
 async def public_feature_text(pool: AsyncConnectionPool, site_id: str) -> str:

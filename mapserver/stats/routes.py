@@ -39,34 +39,21 @@ async def progress(pool: AsyncConnectionPool, data_dir: Path) -> dict[str, Any]:
     ranks = []
     for rank in RANKS:
         _, relics, located, surveyed, with_3d = per_rank.get(rank, (rank, 0, 0, 0, 0))
-        target = targets.get(rank, {}).get("target")
-        if rank == "inventoried":
-            # The plan counts every inventoried relic, ranked ones included.
-            relics_all = sum(r[1] for r in per_rank.values())
-            ranks.append(
-                {
-                    "rank": rank,
-                    "plan_target": target,
-                    "in_registry": relics_all,
-                    "unranked": relics,
-                    "located": sum(r[2] for r in per_rank.values()),
-                    "surveyed": sum(r[3] for r in per_rank.values()),
-                    "with_3d": sum(r[4] for r in per_rank.values()),
-                }
-            )
-            continue
         ranks.append(
             {
                 "rank": rank,
-                "plan_target": target,
+                # The plan's inventory figure counts ranked relics too: it belongs to the total row.
+                "plan_target": None if rank == "inventoried" else targets.get(rank, {}).get("target"),
                 "in_registry": relics,
                 "located": located,
                 "surveyed": surveyed,
                 "with_3d": with_3d,
             }
         )
+    everyone = {key: sum(r[key] for r in ranks) for key in ("in_registry", "located", "surveyed", "with_3d")}
     return {
         "ranks": ranks,
+        "all_inventoried": {"plan_target": targets.get("inventoried", {}).get("target"), **everyone},
         "districts": [
             {
                 "id": u[0],
@@ -84,7 +71,8 @@ async def progress(pool: AsyncConnectionPool, data_dir: Path) -> dict[str, Any]:
         "protection_zones": zones,
         "targets_source": {k: v["source"] for k, v in targets.items()},
         "note": "Registry counts use current ranks; plan targets are the 2023 basis (1 special national, "
-        "28 national, 19 provincial). The generated sample model is not counted as a 3D scan.",
+        "28 national, 19 provincial; 219 inventoried relics, ranked ones included). The inventoried row counts "
+        "unranked relics only. The generated sample model is not counted as a 3D scan.",
     }
 
 

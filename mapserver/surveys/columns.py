@@ -1,8 +1,10 @@
 """Which column holds what: named headers (Vietnamese or English) or the receiver layout.
 
-Column meaning is never guessed silently: E/N, lon/lat and Đông/Bắc are explicit; a bare X/Y pair
-needs `axis_order` ("north-east": X is the northing, as Vietnamese survey tables write it; or
-"east-north"), and a height column needs the height system.
+Column meaning is never guessed silently: E/N, lon/lat and Đông/Bắc are explicit; for a bare X/Y
+pair (and the header-less receiver layout) the numbers decide which is the easting (surveys.axes),
+and `axis_order` ("north-east": X is the northing, as Vietnamese survey tables write it; or
+"east-north") is needed only when they cannot. A height column is a normal height in a VN-2000 CRS
+unless told otherwise; in WGS 84 its system must be said (surveys.ingest).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class ColumnPlan:
     accuracy: int | None = None
     time: int | None = None
     names: tuple[str, ...] = ()
+    # The order of east/north is to be decided from the numbers (surveys.axes); axes_default: the
+    # planned order stands when they cannot tell (the documented receiver layout).
+    axes_from_numbers: bool = False
+    axes_default: bool = False
 
     def name(self, index: int | None, fallback: str) -> str:
         if index is not None and index < len(self.names):
@@ -62,7 +68,14 @@ def plan_columns(header: list[str] | None, *, axis_order: str | None) -> ColumnP
     if header is None:
         # The common receiver export: point, northing (X), easting (Y), height, code.
         return ColumnPlan(
-            point=0, north=1, east=2, height=3, code=4, names=("point", "northing", "easting", "height", "code")
+            point=0,
+            north=1,
+            east=2,
+            height=3,
+            code=4,
+            names=("point", "northing", "easting", "height", "code"),
+            axes_from_numbers=True,
+            axes_default=True,
         )
     keys = [fold_key(h) for h in header]
     found = {field: _find(keys, field) for field in ALIASES}
@@ -72,17 +85,19 @@ def plan_columns(header: list[str] | None, *, axis_order: str | None) -> ColumnP
         east, north = found["lon"], found["lat"]
     elif found["x"] is not None and found["y"] is not None:
         if axis_order is None:
-            raise ReadError(
-                "Columns X and Y are ambiguous: in Vietnamese survey tables X is usually the "
-                "northing. Say axis_order=north-east (X=northing, Y=easting) or east-north."
-            )
+            # X/Y say nothing of which is the easting: the numbers will (surveys.axes).
+            return _plan(found, found["x"], found["y"], header, axes_from_numbers=True)
         east, north = (found["y"], found["x"]) if axis_order == "north-east" else (found["x"], found["y"])
     else:
         raise ReadError(
             "No coordinate columns found: name them E/N (Đông/Bắc, easting/northing), "
-            f"lon/lat (kinh độ/vĩ độ) or X/Y with axis_order, or use the header-less "
+            f"lon/lat (kinh độ/vĩ độ) or X/Y, or use the header-less "
             f"receiver layout {RECEIVER_LAYOUT}."
         )
+    return _plan(found, east, north, header)
+
+
+def _plan(found: dict, east: int, north: int, header: list[str], *, axes_from_numbers: bool = False) -> ColumnPlan:
     return ColumnPlan(
         east=east,
         north=north,
@@ -92,4 +107,5 @@ def plan_columns(header: list[str] | None, *, axis_order: str | None) -> ColumnP
         accuracy=found["accuracy"],
         time=found["time"],
         names=tuple(header),
+        axes_from_numbers=axes_from_numbers,
     )

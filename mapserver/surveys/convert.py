@@ -1,8 +1,12 @@
 """Validate and convert one chunk of survey rows with numpy; every problem names row and column.
 
-Checks: missing/non-numeric values, coordinates outside the CRS's zone or the province (with a
-tolerance), implausible heights, duplicate point ids (across the whole file), bad accuracy/time.
-Conversions go through crs/ only (EPSG:6960 pinned; EGM96 for heights).
+Checks: missing/non-numeric values, the order of the coordinate columns (surveys.axes), coordinates
+outside the CRS's zone or the province (with a tolerance), implausible heights, empty point ids,
+bad accuracy/time. Duplicate point ids across the whole file are found by PostgreSQL after the
+COPY (surveys.ingest), so no set of a million ids is kept here.
+
+Conversions go through crs/ only: EPSG:6960 pinned, with the point's height in the datum step
+when it has one, and the geoid of crs.heights between normal and ellipsoidal heights.
 """
 
 from __future__ import annotations
@@ -16,20 +20,24 @@ import shapely
 import crs
 
 from ..importer.values import RowError
+from .axes import orient
+from .cells import Chunk
 from .columns import ColumnPlan
 
 PROVINCIAL_ZONE = 5899  # VN-2000 / TM-3 107-45, Bà Rịa–Vũng Tàu
+WGS84 = 4326
 ZONE_MARGIN_DEG = 1.0
 VIETNAM_TIME = timezone(timedelta(hours=7))
 NORMAL_HEIGHT_RANGE = (-100.0, 3200.0)  # Vietnam: sea floor works to Fansipan (3,147 m)
 NUL = "\x00"
 SHOWN_NUL = "\ufffd"  # what a NUL quoted in an error message becomes
+MAX_ERRORS_KEPT = 1000
 
 
 @dataclass
 class Options:
     zone: crs.Zone
-    height_system: str | None
+    height_system: str | None  # "normal" or "ellipsoidal"; None only for a file without heights
     province: object | None  # shapely geometry (buffered outline) or None to skip
 
 
@@ -54,43 +62,29 @@ class Converted:
 
 @dataclass
 class FileState:
-    """What must be remembered across chunks: point ids seen, and errors."""
+    """What must be remembered across chunks: errors, the axis order decided for the file, and
+    how many cells the widest row had (a header column no row has is an error)."""
 
-    seen: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     bad_rows: set[int] = field(default_factory=set)
+    swap_axes: bool | None = None
+    widest: int = 0
+    first_row: int | None = None
+    last_row: int | None = None
 
     def fail(self, row: int, column: str, reason: str) -> None:
         self.error_count += 1
         self.bad_rows.add(row)
-        if len(self.errors) < 1000:
+        if len(self.errors) < MAX_ERRORS_KEPT:
             # Errors are stored (jsonb) and shown: a NUL quoted from the file cannot be either.
             self.errors.append(RowError(row, column.replace(NUL, SHOWN_NUL), reason.replace(NUL, SHOWN_NUL)))
 
 
-def _column(chunk: list[list[str]], index: int | None, n: int, *, strip: bool = True) -> list[str]:
-    """One column of the chunk; short rows give empty cells."""
-    if index is None:
-        return [""] * n
-    try:
-        cells = [row[index] for row in chunk]
-    except IndexError:
-        cells = [row[index] if index < len(row) else "" for row in chunk]
-    # numpy's number parser skips surrounding blanks itself; text cells are stripped here.
-    return [cell.strip() for cell in cells] if strip else cells
-
-
-def _numbers(
-    texts: list[str] | tuple[str, ...],
-    rows: np.ndarray,
-    column: str,
-    state: FileState,
-    *,
-    required: bool,
-    angle: str | None = None,
+def _slow_numbers(
+    texts: list[str], rows: np.ndarray, column: str, state: FileState, *, required: bool, angle: str | None
 ) -> np.ndarray:
-    """Parse a column of numbers fast; on any failure, parse one by one to name the bad rows."""
+    """Parse a column cell by cell (decimal commas, DMS angles, empty cells) and name bad rows."""
     try:
         values = np.array(texts, dtype=np.float64)
         if np.isfinite(values).all():
@@ -114,6 +108,39 @@ def _numbers(
             continue
         values[i] = value
     return values
+
+
+@dataclass(frozen=True)
+class NumberColumn:
+    index: int | None
+    name: str
+    required: bool = False
+    angle: str | None = None
+
+
+def _numbers(chunk: Chunk, wanted: list[NumberColumn], state: FileState) -> list[np.ndarray]:
+    """The columns as float64 (NaN where absent): one pass of numpy's reader for all of them in
+    the common case, then column by column, then cell by cell only where that fails."""
+    present = [c for c in wanted if c.index is not None]
+    table = chunk.floats(tuple(c.index for c in present))  # type: ignore[misc]
+    parsed: dict[int, np.ndarray] = {}
+    if table is not None and np.isfinite(table).all():
+        parsed = {c.index: table[:, k] for k, c in enumerate(present)}  # type: ignore[misc]
+    out = []
+    for c in wanted:
+        if c.index is None:
+            out.append(np.full(len(chunk), np.nan))
+            continue
+        values = parsed.get(c.index)
+        if values is None:
+            single = chunk.floats((c.index,)) if len(present) > 1 else None
+            if single is not None and np.isfinite(single).all():
+                values = single[:, 0]
+            else:
+                texts = chunk.texts(c.index, strip=False)
+                values = _slow_numbers(texts, chunk.numbers, c.name, state, required=c.required, angle=c.angle)
+        out.append(values)
+    return out
 
 
 def _times(texts: list[str], rows: np.ndarray, column: str, state: FileState) -> tuple[np.ndarray, np.ndarray]:
@@ -146,92 +173,76 @@ def _refuse_nul(cells: list[str], rows: np.ndarray, column: str, state: FileStat
 
 
 def _check_point_ids(point_ids: list[str], rows: np.ndarray, plan: ColumnPlan, state: FileState) -> None:
-    """Empty and duplicate ids, across the whole file; the common clean case stays in C."""
-    unique = set(point_ids)
-    if len(unique) == len(point_ids) and "" not in unique and state.seen.keys().isdisjoint(unique):
-        state.seen.update(zip(point_ids, rows.tolist()))
+    """Empty ids (duplicates are PostgreSQL's to find, over the whole file)."""
+    if all(point_ids):
         return
     column = plan.name(plan.point, "point")
     for pid, row in zip(point_ids, rows.tolist()):
         if not pid:
             state.fail(row, column, "point id is empty")
-        elif pid in state.seen:
-            state.fail(row, column, f"duplicate point id '{pid[:40]}' (also row {state.seen[pid]})")
-        else:
-            state.seen[pid] = row
 
 
-def convert_chunk(
-    numbers: list[int], chunk: list[list[str]], plan: ColumnPlan, options: Options, state: FileState
-) -> Converted:
+def _masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return values if mask.all() else values[mask]
+
+
+def _scatter(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if mask.all():
+        return values
+    out = np.full(mask.shape, np.nan)
+    out[mask] = values
+    return out
+
+
+def convert_chunk(chunk: Chunk, plan: ColumnPlan, options: Options, state: FileState) -> Converted:
     zone = options.zone
-    rows = np.asarray(numbers, dtype=np.int64)
+    rows = chunk.numbers
     n = len(chunk)
-    columns = chunk
     geographic = zone.kind == "geographic"
-    east_name = plan.name(plan.east, "longitude" if geographic else "easting")
-    north_name = plan.name(plan.north, "latitude" if geographic else "northing")
-    x = _numbers(
-        _column(columns, plan.east, n, strip=False),
-        rows,
-        east_name,
+    angle_x, angle_y = ("lon", "lat") if geographic else (None, None)
+    chunk.prefetch_texts([plan.point, plan.code, plan.time])
+    x, y, z, accuracy = _numbers(
+        chunk,
+        [
+            NumberColumn(plan.east, plan.name(plan.east, "longitude" if geographic else "easting"), True, angle_x),
+            NumberColumn(plan.north, plan.name(plan.north, "latitude" if geographic else "northing"), True, angle_y),
+            NumberColumn(plan.height, plan.name(plan.height, "height")),
+            NumberColumn(plan.accuracy, plan.name(plan.accuracy, "accuracy")),
+        ],
         state,
-        required=True,
-        angle="lon" if geographic else None,
-    )
-    y = _numbers(
-        _column(columns, plan.north, n, strip=False),
-        rows,
-        north_name,
-        state,
-        required=True,
-        angle="lat" if geographic else None,
-    )
-    z = (
-        _numbers(
-            _column(columns, plan.height, n, strip=False), rows, plan.name(plan.height, "height"), state, required=False
-        )
-        if plan.height is not None
-        else np.full(len(chunk), np.nan)
-    )
-    accuracy = (
-        _numbers(
-            _column(columns, plan.accuracy, n, strip=False),
-            rows,
-            plan.name(plan.accuracy, "accuracy"),
-            state,
-            required=False,
-        )
-        if plan.accuracy is not None
-        else np.full(len(chunk), np.nan)
     )
     for i in np.flatnonzero((accuracy < 0) | (accuracy > 1000)):
         state.fail(int(rows[i]), plan.name(plan.accuracy, "accuracy"), "must be between 0 and 1000 metres")
-    point_ids = _column(columns, plan.point, n) if plan.point is not None else [str(r) for r in rows.tolist()]
+    point_ids = chunk.texts(plan.point) if plan.point is not None else [str(r) for r in rows.tolist()]
     _refuse_nul(point_ids, rows, plan.name(plan.point, "point"), state)
     _check_point_ids(point_ids, rows, plan, state)
-    code_texts = _column(columns, plan.code, n)
+    code_texts = chunk.texts(plan.code)
     _refuse_nul(code_texts, rows, plan.name(plan.code, "code"), state)
     codes = [c or None for c in code_texts]
     if plan.time is not None:
-        time_texts = _column(columns, plan.time, n)
+        time_texts = chunk.texts(plan.time)
         _refuse_nul(time_texts, rows, plan.name(plan.time, "time"), state)
         observed_us, observed_present = _times(time_texts, rows, plan.name(plan.time, "time"), state)
     else:
         observed_us, observed_present = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
 
-    ok = np.isfinite(x) & np.isfinite(y)
-    lon = np.full(len(chunk), np.nan)
-    lat = np.full(len(chunk), np.nan)
-    if ok.any():
-        lon[ok], lat[ok] = crs.to_wgs84(x[ok], y[ok], zone)
-    margin = ZONE_MARGIN_DEG
-    outside_zone = ok & (
-        (lon < zone.west - margin)
-        | (lon > zone.east + margin)
-        | (lat < zone.south - margin)
-        | (lat > zone.north + margin)
+    x, y, ok, (east_name, north_name) = orient(x, y, rows, plan, zone, state)
+    # The datum step at each point's height where it has one (crs.datum3d); heights as WGS 84 h.
+    kind = options.height_system or "ellipsoidal"
+    lon, lat, h_ell = (
+        _scatter(ok, v)
+        for v in crs.transform(
+            _masked(x, ok), _masked(y, ok), _masked(z, ok), src=zone, dst=WGS84, heights=kind, out_heights="ellipsoidal"
+        )
     )
+    margin = ZONE_MARGIN_DEG
+    with np.errstate(invalid="ignore"):
+        outside_zone = ok & ~(
+            (lon >= zone.west - margin)
+            & (lon <= zone.east + margin)
+            & (lat >= zone.south - margin)
+            & (lat <= zone.north + margin)
+        )
     for i in np.flatnonzero(outside_zone):
         state.fail(int(rows[i]), f"{east_name}/{north_name}", f"outside the valid range of {zone.srs} ({zone.name})")
     ok &= ~outside_zone
@@ -244,16 +255,13 @@ def convert_chunk(
                 f"({lon[i]:.6f}, {lat[i]:.6f}) lies outside the province (beyond the tolerance)",
             )
 
-    h_ell = np.full(len(chunk), np.nan)
-    h_norm = np.full(len(chunk), np.nan)
     has_z = ok & np.isfinite(z)
+    h_norm = np.full(n, np.nan)
     if has_z.any():
-        if options.height_system == "normal":
+        if kind == "normal":
             h_norm[has_z] = z[has_z]
-            h_ell[has_z] = crs.normal_to_ellipsoidal(lon[has_z], lat[has_z], z[has_z])
         else:
-            h_ell[has_z] = z[has_z]
-            h_norm[has_z] = crs.ellipsoidal_to_normal(lon[has_z], lat[has_z], z[has_z])
+            h_norm[has_z] = crs.ellipsoidal_to_normal(lon[has_z], lat[has_z], h_ell[has_z])
         low, high = NORMAL_HEIGHT_RANGE
         for i in np.flatnonzero(has_z & ((h_norm < low) | (h_norm > high))):
             state.fail(
@@ -261,12 +269,14 @@ def convert_chunk(
                 plan.name(plan.height, "height"),
                 f"implausible height {z[i]:.3f} m (normal height {h_norm[i]:.1f} m)",
             )
-    e_vn = np.full(len(chunk), np.nan)
-    n_vn = np.full(len(chunk), np.nan)
     if zone.epsg == PROVINCIAL_ZONE:
-        e_vn[ok], n_vn[ok] = x[ok], y[ok]  # already in the provincial zone: keep them exactly
-    elif ok.any():
-        e_vn[ok], n_vn[ok] = crs.from_wgs84(lon[ok], lat[ok], PROVINCIAL_ZONE)
+        e_vn, n_vn = x, y  # already in the provincial zone: keep them exactly
+    else:
+        e_vn, n_vn = np.full(n, np.nan), np.full(n, np.nan)
+        if ok.any():
+            e_vn[ok], n_vn[ok], _ = crs.transform(
+                lon[ok], lat[ok], h_ell[ok], src=WGS84, dst=PROVINCIAL_ZONE, heights="ellipsoidal"
+            )
     return Converted(
         rows=rows,
         point_ids=point_ids,

@@ -1,7 +1,8 @@
 """A batch's points streamed back as CSV or GeoJSON in the CRS the surveyor asks for.
 
 Stored VN-2000 / TM-3 107-45 coordinates are returned as stored; any other zone is converted from
-the stored WGS 84 through crs/ (EPSG:6960 pinned), a chunk of rows at a time.
+the stored WGS 84 through crs/ (EPSG:6960 pinned, at the point's ellipsoidal height when it has
+one), a chunk of rows at a time. Metres with 4 decimals and degrees with 10 (0.1 mm or better).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
+import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
 import crs
@@ -18,6 +20,7 @@ from . import queries
 
 PROVINCIAL_ZONE = 5899
 CHUNK_ROWS = 20_000
+HEIGHT_DECIMALS = 4
 
 
 def _fmt(value: float | None, decimals: int) -> str:
@@ -31,7 +34,8 @@ def _coordinates(rows: list[tuple], zone: crs.Zone) -> tuple[list, list]:
         return [r[4] for r in rows], [r[5] for r in rows]
     if zone.datum == "WGS84" and zone.kind == "geographic":
         return lon, lat
-    xs, ys = crs.from_wgs84(lon, lat, zone)
+    h = np.array([np.nan if r[7] is None else r[7] for r in rows], dtype=np.float64)
+    xs, ys, _ = crs.transform(lon, lat, h, src=4326, dst=zone, heights="ellipsoidal")
     return xs.tolist(), ys.tolist()
 
 
@@ -43,8 +47,8 @@ def _csv_chunk(rows: list[tuple], xs: list, ys: list, decimals: int) -> str:
                 r[1] or "",
                 _fmt(x, decimals),
                 _fmt(y, decimals),
-                _fmt(r[6], 3),
-                _fmt(r[7], 3),
+                _fmt(r[6], HEIGHT_DECIMALS),
+                _fmt(r[7], HEIGHT_DECIMALS),
                 _fmt(r[8], 3),
                 r[9].isoformat() if r[9] else "",
             )
@@ -60,7 +64,7 @@ def _geojson_features(rows: list[tuple], xs: list, ys: list, decimals: int, zone
         height = r[7] if zone.datum == "WGS84" else r[6]
         coords = [round(x, decimals), round(y, decimals)]
         if height is not None:
-            coords.append(round(height, 3))
+            coords.append(round(height, HEIGHT_DECIMALS))
         feature = {
             "type": "Feature",
             "id": r[0],
@@ -80,7 +84,7 @@ def _geojson_features(rows: list[tuple], xs: list, ys: list, decimals: int, zone
 
 async def point_lines(pool: AsyncConnectionPool, batch_id: int, zone: crs.Zone, fmt: str) -> AsyncIterator[str]:
     geographic = zone.kind == "geographic"
-    decimals = 9 if geographic else 3
+    decimals = 10 if geographic else 4
     names = ("lon", "lat") if geographic else ("easting", "northing")
     if fmt == "csv":
         yield f"point,code,{names[0]},{names[1]},h_normal,h_ellipsoidal,accuracy_m,observed_at\n"

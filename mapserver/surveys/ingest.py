@@ -1,11 +1,15 @@
 """One survey upload, start to finish, in one transaction: read → validate → convert → COPY →
-optionally set the relic's position → keep the original file. Any error rolls everything back,
-unless the uploader asked to keep the valid rows."""
+repeated point ids (surveys.checks) → optionally set the relic's position → keep the original
+file. Any error rolls everything back, unless the uploader asked to keep the valid rows.
+
+Heights: a height column in a VN-2000 CRS holds normal heights (Hòn Dấu) unless the uploader says
+otherwise; in WGS 84 it may be either, so the uploader must say which (surveys.checks)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import queue
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +25,17 @@ from ..records.audit import audit_entry
 from ..regions.province import province_area
 from ..sites import queries as site_queries
 from ..store import Store, file_sha256, safe_name
-from . import pgbinary, queries
-from .columns import HEIGHT_SYSTEMS, plan_columns
+from . import checks, pgbinary, queries
+from .cells import Chunk
+from .columns import HEIGHT_SYSTEMS, ColumnPlan, plan_columns
 from .convert import Converted, FileState, Options, convert_chunk
 from .reader import chunks_for
 
 POSITION_MODES = ("none", "mean", "marker")
+# Bytes of COPY data that may wait for PostgreSQL (in psycopg's 128 KiB pieces): the parsing runs
+# ahead of the database by this much at most, so memory does not grow with the file when the
+# database is the slower of the two.
+COPY_QUEUE_PIECES = 64  # 8 MiB
 COPY_SQL = (
     "COPY survey_points (batch_id, row_number, point_id, code, orig_x, orig_y, orig_z, lon, lat, "
     "h_ellipsoidal, e_vn2000, n_vn2000, h_normal, accuracy_m, observed_at) FROM STDIN (FORMAT binary)"
@@ -65,6 +74,8 @@ class SurveyResult:
     skipped_rows: int
     errors: list[RowError] = field(default_factory=list)
     position: dict | None = None
+    height_system: str | None = None  # as said, or normal for a VN-2000 file with heights
+    axis_order: str | None = None  # as said, or as decided from the numbers
 
 
 def _check_request(conn: psycopg.Connection, req: SurveyRequest) -> crs.Zone:
@@ -78,11 +89,6 @@ def _check_request(conn: psycopg.Connection, req: SurveyRequest) -> crs.Zone:
         raise SurveyRejected("Survey points must be geographic or projected coordinates, not ECEF.")
     if req.height_system is not None and req.height_system not in HEIGHT_SYSTEMS:
         raise SurveyRejected("heights must be 'normal' (VN-2000, Hòn Dấu) or 'ellipsoidal' (WGS 84).")
-    if req.height_system == "ellipsoidal" and zone.datum != "WGS84":
-        raise SurveyRejected(
-            "VN-2000 heights are normal heights (Hòn Dấu): use heights=normal, or send "
-            "WGS 84 coordinates with their ellipsoidal heights."
-        )
     if req.set_position not in POSITION_MODES:
         raise SurveyRejected(f"set_position must be one of {', '.join(POSITION_MODES)}.")
     if req.set_position == "marker" and not req.marker:
@@ -90,18 +96,35 @@ def _check_request(conn: psycopg.Connection, req: SurveyRequest) -> crs.Zone:
     return zone
 
 
-def _copy_rows(batch_id: int, data: Converted, keep: np.ndarray) -> bytes:
+class _BoundedWriter(QueuedLibpqWriter):
+    """psycopg's queued writer (its thread sends while we parse the next chunk) with a short queue:
+    its own holds 1,024 pieces (128 MiB)."""
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        super().__init__(cursor)
+        self._queue = queue.Queue(maxsize=COPY_QUEUE_PIECES)
+
+
+def _copy_rows(batch_id: int, data: Converted, keep: np.ndarray, ids: checks.IdLedger) -> bytes:
+    """The COPY rows of the kept rows; their ids go to the ledger of repeated ids."""
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         return b""
+    every = idx.size == keep.size
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if every else values[idx]
+
+    point_ids = pgbinary.text(data.point_ids if every else [data.point_ids[i] for i in idx])
+    ids.add(point_ids.values, pick(data.rows))
     return pgbinary.rows(
         [
             pgbinary.int8(np.full(idx.size, batch_id)),
-            pgbinary.int4(data.rows[idx]),
-            pgbinary.text([data.point_ids[i] for i in idx]),
-            pgbinary.text([data.codes[i] for i in idx]),
+            pgbinary.int4(pick(data.rows)),
+            point_ids,
+            pgbinary.text(data.codes if every else [data.codes[i] for i in idx]),
             *(
-                pgbinary.float8(arr[idx])
+                pgbinary.float8(pick(arr))
                 for arr in (
                     data.orig_x,
                     data.orig_y,
@@ -115,23 +138,25 @@ def _copy_rows(batch_id: int, data: Converted, keep: np.ndarray) -> bytes:
                     data.accuracy,
                 )
             ),
-            pgbinary.timestamptz_us(data.observed_us[idx], data.observed_present[idx]),
+            pgbinary.timestamptz_us(pick(data.observed_us), pick(data.observed_present)),
         ]
     )
 
 
-def _chunks(req: SurveyRequest, axis_order: str | None):
-    """Yield (plan, row numbers, rows) for the file, whichever format it is."""
+def _chunks(req: SurveyRequest) -> Iterator[tuple[ColumnPlan, Chunk, list[str] | None]]:
+    """Yield (plan, chunk, header) for the file, whichever format it is."""
     csv_chunks, geojson = chunks_for(req.file_path)
     if geojson is not None:
         header, rows = geojson
-        yield plan_columns(header, axis_order=None), list(range(1, len(rows) + 1)), rows
+        numbers = np.arange(1, len(rows) + 1, dtype=np.int64)
+        yield plan_columns(header, axis_order=None), Chunk(numbers=numbers, rows=rows), None
         return
+    assert csv_chunks is not None
     plan = None
-    for numbers, rows in csv_chunks:
+    for chunk in csv_chunks:
         if plan is None:
-            plan = plan_columns(csv_chunks.header, axis_order=axis_order)
-        yield plan, numbers, rows
+            plan = plan_columns(csv_chunks.header, axis_order=req.axis_order)
+        yield plan, chunk, csv_chunks.header
 
 
 def ingest(
@@ -159,46 +184,55 @@ def ingest(
                     size,
                 ),
             ).fetchone()[0]
+            plan: ColumnPlan | None = None
+            header = None
             checked_axes = False
+            ids = checks.IdLedger()
             cursor = conn.cursor()
             # A writer thread sends the data while the next chunk is parsed: PostgreSQL's side of
             # the COPY then runs on the other core instead of after our work.
-            with cursor.copy(COPY_SQL, writer=QueuedLibpqWriter(cursor)) as copy:
+            with cursor.copy(COPY_SQL, writer=_BoundedWriter(cursor)) as copy:
                 copy.write(pgbinary.SIGNATURE)
-                for plan, numbers, rows in _chunks(req, req.axis_order):
-                    if plan.height is not None and req.height_system is None:
-                        raise SurveyRejected(
-                            "The file has a height column: say whether the heights are "
-                            "normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)."
-                        )
-                    data = convert_chunk(numbers, rows, plan, options, state)
+                for plan, chunk, header in _chunks(req):
+                    options.height_system = checks.height_system(req.height_system, zone, plan)
+                    checks.note_rows(chunk, header, state)
+                    data = convert_chunk(chunk, plan, options, state)
                     if not checked_axes:
                         _check_axes(data, zone)
                         checked_axes = True
                     keep = ~np.isin(data.rows, np.fromiter(state.bad_rows, dtype=np.int64))
-                    if req.keep_valid or state.error_count == 0:
-                        copy.write(_copy_rows(batch_id, data, keep))
-                        stored += int(keep.sum())
+                    # Every valid row goes in, even after an error: the repeated-id check must see
+                    # them all; a rejected upload rolls the COPY back.
+                    copy.write(_copy_rows(batch_id, data, keep, ids))
+                    stored += int(keep.sum())
                     if progress:
-                        progress(len(rows))
+                        progress(len(chunk))
                 copy.write(pgbinary.TRAILER)
+            assert plan is not None
+            stored -= checks.duplicates(conn, batch_id, ids, state, plan, req.keep_valid)
+            errors = sorted(state.errors, key=lambda e: e.row)
+            missing = checks.missing_header_columns(header, state)
+            if missing:
+                raise SurveyRejected(missing, errors, state.error_count)
             if state.error_count and not req.keep_valid:
-                raise SurveyRejected(
-                    f"{state.error_count} problem(s) found; nothing was stored.", state.errors, state.error_count
-                )
+                message = f"{state.error_count} problem(s) found; nothing was stored."
+                raise SurveyRejected(message, errors, state.error_count)
             if stored == 0:
-                raise SurveyRejected("The file has no valid survey points.", state.errors, state.error_count)
+                raise SurveyRejected("The file has no valid survey points.", errors, state.error_count)
             position = _set_position(conn, req, batch_id) if req.set_position != "none" else None
             key = f"surveys/{batch_id}/{safe_name(req.file_name)}"
+            axes = checks.axis_order(plan, state, req.axis_order)
             conn.execute(
                 "UPDATE survey_batches SET point_count = %s, skipped_rows = %s, errors = %s::jsonb, "
-                "file_key = %s, position_set = %s WHERE id = %s",
+                "file_key = %s, position_set = %s, height_system = %s, axis_order = %s WHERE id = %s",
                 (
                     stored,
                     len(state.bad_rows),
-                    json.dumps([e.as_dict() for e in state.errors]),
+                    json.dumps([e.as_dict() for e in errors]),
                     key,
                     req.set_position if position else None,
+                    options.height_system,
+                    axes,
                     batch_id,
                 ),
             )
@@ -220,11 +254,19 @@ def ingest(
     except ReadError as exc:
         raise SurveyRejected(str(exc)) from None
     return SurveyResult(
-        batch_id=batch_id, point_count=stored, skipped_rows=len(state.bad_rows), errors=state.errors, position=position
+        batch_id=batch_id,
+        point_count=stored,
+        skipped_rows=len(state.bad_rows),
+        errors=errors,
+        position=position,
+        height_system=options.height_system,
+        axis_order=axes,
     )
 
 
 def _check_axes(data: Converted, zone: crs.Zone) -> None:
+    """A whole file whose named columns are the wrong way round is refused (the names and the
+    numbers disagree); files oriented from their numbers pass by construction."""
     ok = np.isfinite(data.orig_x) & np.isfinite(data.orig_y)
     if not ok.any():
         return

@@ -35,3 +35,9 @@ REVIEWED = (
     "UPDATE survey_batches SET review_status = %s, review_note = %s, reviewed_by = %s, reviewed_at = now() "
     "WHERE id = %s"
 )
+
+# -- repeated point ids of a batch (surveys.checks): the ids of the rows whose id hashes collide ------------
+IDS_OF_ROWS = """
+SELECT row_number, point_id FROM survey_points WHERE batch_id = %s AND row_number = ANY(%s) ORDER BY row_number
+"""
+DELETE_ROWS = "DELETE FROM survey_points WHERE batch_id = %s AND row_number = ANY(%s)"

@@ -9,15 +9,20 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from ..importer.readers import ReadError
+import numpy as np
 
-CHUNK_ROWS = 100_000
+from ..importer.readers import ReadError
+from .cells import Chunk
+
+BLOCK_CHARS = 2 << 20  # about 50,000 rows of a receiver export per chunk (~30 MB of work at its peak)
 SNIFF_BYTES = 1 << 20
+QUOTE = '"'
 
 
 def detect_encoding(head: bytes) -> str:
@@ -49,7 +54,9 @@ def nfc(text: str) -> str:
 
 
 class CsvChunks:
-    """Header (or None) and an iterator of (row numbers, rows) chunks."""
+    """Header (or None) and an iterator of Chunks of raw lines, blank rows skipped. Lines are read
+    in blocks; a block holding quotes is split by the csv module (a quoted cell may hold the
+    delimiter or a line break), the others are left to numpy's reader (see surveys.cells)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -66,41 +73,69 @@ class CsvChunks:
         self.delimiter = sniff_delimiter(first)
         return self.delimiter
 
-    def __iter__(self) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """Chunks of (row numbers as counted in the file, rows); blank rows are skipped."""
+    def _take_header(self, line: str, number: int) -> bool:
+        """Check the first row; True when it is a header (kept in ``self.header``)."""
+        cells = next(csv.reader([line], delimiter=self.delimiter), [])
+        stripped = [nfc(c.strip()) for c in cells]
+        if any("\x00" in c for c in stripped):
+            raise ReadError(f"Row {number} contains a NUL character (a damaged or binary file?).")
+        if looks_like_header(stripped):
+            self.header = stripped
+            return True
+        return False
+
+    def __iter__(self) -> Iterator[Chunk]:
         try:
             with open_text(self.path) as fh:
-                reader = csv.reader(fh, delimiter=self._sniff(fh))
-                numbers: list[int] = []
-                pending: list[list[str]] = []
-                first_checked = False
-                data_rows = 0
-                for number, cells in enumerate(reader, start=1):
-                    # Excel writes blank lines as ",,,": drop them (the first test short-circuits).
-                    if not cells or (not cells[0] and not any(cells)):
-                        continue
-                    if not first_checked:
+                delimiter = self._sniff(fh)
+                blank = " \t\r\n" + delimiter  # Excel writes blank lines as ",,,"
+                base, first_checked, data_rows = 1, False, 0
+                blank_line = re.compile(f"\n[{re.escape(blank)}]*\n")
+                while block := fh.readlines(BLOCK_CHARS):
+                    text = "".join(block)
+                    while text.count(QUOTE) % 2:  # a quoted cell holds a line break: read on
+                        more = fh.readline()
+                        if not more:
+                            break
+                        block.append(more)
+                        text += more
+                    # One regex over the block finds whether any line is blank (rare); only then
+                    # is each line looked at.
+                    if blank_line.search("\n" + text + ("" if text.endswith("\n") else "\n")) is None:
+                        kept = list(range(len(block)))
+                    else:
+                        kept = [i for i, line in enumerate(block) if line.strip(blank)]
+                    if not first_checked and kept:
                         first_checked = True
-                        stripped = [nfc(c.strip()) for c in cells]
-                        if any("\x00" in c for c in stripped):
-                            raise ReadError(f"Row {number} contains a NUL character (a damaged or binary file?).")
-                        if looks_like_header(stripped):
-                            self.header = stripped
-                            continue
-                    data_rows += 1
-                    numbers.append(number)
-                    pending.append(cells)
-                    if len(pending) >= CHUNK_ROWS:
-                        yield numbers, pending
-                        numbers, pending = [], []
-                if pending:
-                    yield numbers, pending
-                elif data_rows == 0:
+                        if self._take_header(block[kept[0]], base + kept[0]):
+                            kept = kept[1:]
+                    numbers = np.asarray(kept, dtype=np.int64) + base
+                    lines = block if len(kept) == len(block) else [block[i] for i in kept]
+                    base += len(block)
+                    if not lines:
+                        continue
+                    data_rows += len(lines)
+                    yield _chunk(numbers, lines, delimiter, QUOTE in text)
+                if data_rows == 0:
                     raise ReadError("The file has no data rows.")
         except UnicodeDecodeError as exc:
             raise ReadError("The file mixes text encodings (not valid UTF-8 throughout).") from exc
         except csv.Error as exc:
             raise ReadError(f"The CSV is malformed: {exc}") from exc
+
+
+def _chunk(numbers: np.ndarray, lines: list[str], delimiter: str, quoted: bool) -> Chunk:
+    if not quoted:
+        return Chunk(numbers=numbers, lines=lines, delimiter=delimiter)
+    # Quoted cells: records may span lines; each is numbered by the line it starts on.
+    rows, starts = [], []
+    reader = csv.reader(lines, delimiter=delimiter)
+    position = 0
+    for cells in reader:
+        rows.append(cells)
+        starts.append(position)
+        position = reader.line_num
+    return Chunk(numbers=numbers[np.asarray(starts, dtype=np.int64)], rows=rows, delimiter=delimiter)
 
 
 def looks_like_header(cells: list[str]) -> bool:

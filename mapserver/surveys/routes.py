@@ -38,8 +38,17 @@ async def upload_survey(
     file: Annotated[UploadFile, File(description="CSV/TXT (comma or semicolon) or GeoJSON")],
     site_id: Annotated[str, Form(description="The relic the points belong to")],
     crs_code: Annotated[str, Form(alias="crs", description="CRS of the coordinates, e.g. EPSG:5899")],
-    heights: Annotated[str | None, Form(description="normal (VN-2000, Hòn Dấu) or ellipsoidal (WGS 84)")] = None,
-    axis_order: Annotated[str | None, Form(description="for X/Y columns: north-east or east-north")] = None,
+    heights: Annotated[
+        str | None,
+        Form(
+            description="normal (Hòn Dấu) or ellipsoidal (WGS 84); a VN-2000 file's heights are normal unless "
+            "said otherwise, a WGS 84 file with heights must say it"
+        ),
+    ] = None,
+    axis_order: Annotated[
+        str | None,
+        Form(description="for X/Y columns: north-east or east-north; only needed when the numbers cannot tell"),
+    ] = None,
     keep_valid: Annotated[bool, Form(description="store the valid rows even if others fail")] = False,
     set_position: Annotated[str, Form(description="none, mean or marker")] = "none",
     marker: Annotated[str | None, Form(description="point id of the relic's marker")] = None,
@@ -75,6 +84,10 @@ async def upload_survey(
         "skipped_rows": result.skipped_rows,
         "errors": [e.as_dict() for e in result.errors],
         "position": result.position,
+        # What the file was read as, when it did not say it (VN-2000 heights are normal heights;
+        # X/Y ordered from the numbers).
+        "height_system": result.height_system,
+        "axis_order": result.axis_order,
         "links": [
             {"rel": "self", "href": f"/api/surveys/{result.batch_id}"},
             {"rel": "points", "href": f"/api/surveys/{result.batch_id}/points"},

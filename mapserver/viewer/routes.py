@@ -51,13 +51,14 @@ async def viewer_asset(request: Request, build: str, path: str) -> Response:
     return await assets.app.respond(request, path, IMMUTABLE if build == assets.build() else REVALIDATE)
 
 
-def _scans_api_available(request: Request) -> bool:
-    """True once some router serves GET /api/sites/{id}/scans. The viewer asks for scans only then,
-    so a missing endpoint does not litter the browser console with 404s."""
+def _api_available(request: Request, path: str = "/api/sites/probe/scans") -> bool:
+    """True once some router serves GET ``path`` (scans: /api/sites/{id}/scans; media: /api/media).
+    The viewer asks for them only then, so a missing endpoint does not litter the browser console
+    with 404s."""
     scope = {
         "type": "http",
         "method": "GET",
-        "path": "/api/sites/probe/scans",
+        "path": path,
         "root_path": "",
         "path_params": {},
         "query_string": b"",
@@ -82,7 +83,10 @@ async def index(request: Request) -> Response:
     boot = f"window.CESIUM_BASE_URL = {json.dumps(cesium_base)};"
     config = {
         "cesiumBase": cesium_base,
-        "scansApi": _scans_api_available(request),
+        "scansApi": _api_available(request),
+        "mediaApi": _api_available(request, "/api/media"),
+        # terrain, imagery and basemap layers, and the per-district badges of relics not yet surveyed
+        "terrainApi": _api_available(request, "/api/terrain"),
         "positionApi": True,
         "vocabulary": as_json(),
     }

@@ -31,9 +31,10 @@ UPLOAD_ROUTES = {
     "/api/surveys": UploadRoute("survey_max_bytes", "surveyor"),
     "/api/scans": UploadRoute("scan_max_bytes", "surveyor"),
     "/api/planner/impact": UploadRoute("planner_upload_max_bytes", None),
+    "/api/terrain/layers": UploadRoute("scan_max_bytes", "admin"),  # DEMs and orthophotos: as large as scans
 }
 # Whole subtrees, so that an upload endpoint added later (media of records) is covered from day one.
-UPLOAD_PREFIXES = {"/api/media": UploadRoute("upload_max_bytes", "surveyor")}
+UPLOAD_PREFIXES = {"/api/media": UploadRoute("media_max_bytes", "surveyor")}
 
 
 class BodyTooLarge(PayloadTooLarge):

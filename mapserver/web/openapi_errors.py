@@ -13,7 +13,7 @@ problem schema:
 * 404: its path names a record (and a few lookups of their own: ``NOT_FOUND_TOO``);
 * 409: it writes (a duplicate key, a record not in the state the action needs);
 * 413: it takes a body (bodies and uploads have size limits);
-* 415: the OGC items POST, which takes a form or JSON only;
+* 415: the OGC items POST, which takes a form or JSON only, and media uploads (sniffed content);
 * 422: it takes an upload (a file whose content is rejected, nothing stored);
 * 503: it needs the database (down or overloaded: retry).
 
@@ -65,7 +65,7 @@ SAFE_METHODS = ("get", "head", "options")
 # POSTs that only read: a search, a report, a page of features with a long filter.
 READ_ONLY_POSTS = ("/api/sites/search", "/api/planner/impact", "/ogc/collections/{collection_id}/items")
 NOT_FOUND_TOO = (("get", "/api/boundary"),)  # answers 404 while no province outline is loaded
-MEDIA_TYPE_CHECKED = (("post", "/ogc/collections/{collection_id}/items"),)
+MEDIA_TYPE_CHECKED = (("post", "/ogc/collections/{collection_id}/items"), ("post", "/api/media"))
 VALIDATION_REF = "#/components/schemas/HTTPValidationError"
 
 

@@ -14,6 +14,10 @@ _COMMON = (
 
 # Server-rendered documents (relic pages, OGC views, reports, sign-in): no script runs at all.
 DOCUMENT_CSP = f"{_COMMON}; img-src 'self' data:; script-src 'none'"
+# Public reading pages (portal, record pages without scripted media): one same-origin script that
+# registers the offline service worker (/sw.js) and the "near me" button; no inline script.
+# Sign-in, staff and OGC documents keep DOCUMENT_CSP: nothing there needs to run, or be offline.
+READER_CSP = f"{_COMMON}; img-src 'self' data:; script-src 'self'; worker-src 'self'; manifest-src 'self'"
 # Staff pages with their own same-origin scripts (/static/…), never inline ones.
 APP_PAGE_CSP = f"{_COMMON}; img-src 'self' data:; script-src 'self'"
 
@@ -27,6 +31,22 @@ def viewer_csp(script_hashes: list[str]) -> str:
     return (
         f"{_COMMON}; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval' {hashes}; "
         "img-src 'self' data: blob:; connect-src 'self' data: blob: http: https:; worker-src 'self' blob:"
+    )
+
+
+def media_csp(script_hashes: list[str] | tuple[str, ...] = (), *, decoders: bool = False) -> str:
+    """Pages with media viewers (record pages with deep zoom or 3D; the 360° tours): only same-origin
+    scripts, plus the page's import map by its hash; no 'unsafe-eval'. The viewers draw data: and
+    blob: images (Photo Sphere Viewer loads panoramas as blob: images; measured: without them the
+    viewers fail). ``decoders`` (pages with 3D models): 'wasm-unsafe-eval' for the WebAssembly Draco
+    decoder, whose worker three's loader starts from a blob: URL. Media, tiles and every fetch stay
+    on this origin."""
+    hashes = "".join(f" 'sha256-{h}'" for h in script_hashes)
+    wasm = " 'wasm-unsafe-eval'" if decoders else ""
+    workers = "; worker-src 'self' blob:" if decoders else ""
+    return (
+        f"{_COMMON}; script-src 'self'{wasm}{hashes}; img-src 'self' data: blob:; "
+        f"connect-src 'self'; media-src 'self'{workers}"
     )
 
 

@@ -116,3 +116,12 @@ def random_boxes(count: int, size: float = 0.5) -> list[tuple[float, float, floa
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def wrk_script(paths: list[str]) -> str:
+    """A wrk Lua script that requests the paths in turn (a bounded load over many URLs)."""
+    quoted = ", ".join(f'"{p}"' for p in paths)
+    return (
+        f"local paths = {{{quoted}}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+        '  return wrk.format("GET", paths[(i % #paths) + 1])\nend\n'
+    )

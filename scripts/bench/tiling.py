@@ -2,31 +2,34 @@
 """Benchmark of the tiling package (and of py3dtiles on the same input, in the same run).
 
 1. Point cloud: an N-point LAS (default 10 M) in EPSG:5899 with normal heights near Vũng Tàu
-   → 3D Tiles through ``tiling.tile_scan`` and through the ``py3dtiles convert`` CLI
-   (``--srs_in 5899 --srs_out 4978``).  Reports points/s, the ratio, and the position error
-   of each on 1 000 isolated control points floating 10 m above the scene, judged against an
-   independent reference: the notes' single PROJ CRS (EPSG:6960 parameters + EGM96) → ECEF.
+   → 3D Tiles through ``tiling.tile_scan`` (meshopt-compressed, the default; then once more
+   with ``compress=False`` for the size before compression) and through the ``py3dtiles
+   convert`` CLI (``--srs_in 5899 --srs_out 4978``).  Reports points/s (goal: ≥ 600 k/s), the
+   ratio, the sizes, and the position error of each on 1 000 isolated control points floating
+   10 m above the scene, judged against an independent reference: the notes' single PROJ CRS
+   (EPSG:6960 parameters + EGM96) → ECEF (goal: ≤ 2 mm).
 2. Mesh: an F-face (default 1 M) textured OBJ (4096² JPEG) in a local frame with an anchor
    → HLOD tileset with Draco; reports faces/s (goal: < 60 s for 1 M faces).
 
-py3dtiles 12.1.1 pins numpy < 2.4, so it lives in its own venv, e.g.::
+py3dtiles 12.1.1 pins numpy < 2.4, so it lives in its own venv, which the benchmark makes
+itself the first time (``pip install "py3dtiles[las]==12.1.1"`` from PyPI into
+``~/.cache/heritage-bench/py3dtiles-12.1.1``) unless ``--py3dtiles PATH`` names one.
 
-    python3 -m venv /tmp/py3dtiles-venv && /tmp/py3dtiles-venv/bin/pip install "py3dtiles[las]==12.1.1"
-    .venv/bin/python scripts/bench/tiling.py --py3dtiles /tmp/py3dtiles-venv/bin/py3dtiles
-
-Smaller runs: ``--points 1000000 --faces 200000``; ``--skip-py3dtiles``.
+Smaller runs: ``--points 1000000 --faces 200000``; ``--skip-py3dtiles``; ``--skip-uncompressed``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+import venv
 from pathlib import Path
 
 import numpy as np
@@ -174,25 +177,83 @@ def control_errors(ts_path: Path, ctrl_ecef: np.ndarray) -> tuple[float, float, 
 
 
 # ----------------------------------------------------------------------------- runs
-def bench_points(work: Path, n: int, py3dtiles: str | None, jobs: int) -> None:
+PY3DTILES = "12.1.1"
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the tiler's worker processes)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def machine_load() -> str:
+    """Other work on the machine makes wall times longer: say how busy it was."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def ensure_py3dtiles(cache: Path) -> str | None:
+    """The py3dtiles CLI of the baseline, installed from PyPI into its own venv on first use."""
+    folder = cache / f"py3dtiles-{PY3DTILES}"
+    exe = folder / "bin" / "py3dtiles"
+    if exe.exists():
+        return str(exe)
+    print(f"[points] installing py3dtiles {PY3DTILES} into {folder} (once) …")
+    venv.create(folder, with_pip=True)
+    r = subprocess.run(
+        [str(folder / "bin" / "pip"), "install", "--quiet", f"py3dtiles[las]=={PY3DTILES}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if r.returncode or not exe.exists():
+        print(f"[points] py3dtiles could not be installed: {r.stderr[-1000:]}")
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return str(exe)
+
+
+def bench_points(work: Path, n: int, py3dtiles: str | None, jobs: int, uncompressed: bool) -> None:
     las = work / "cloud.las"
     t = time.monotonic()
     ctrl = make_las(las, n)
     print(f"[points] wrote {n:,}-point LAS ({las.stat().st_size / 1e6:.0f} MB) in {time.monotonic() - t:.1f} s")
     ref = reference_ecef(ctrl)
-    t = time.monotonic()
+    print(f"[points] before tiling: {machine_load()}")
+    t, c = time.monotonic(), cpu_seconds()
     stats = tile_scan(las, work / "ours", src_crs=5899, heights="normal", octree=OctreeParams(workers=jobs))
-    ours = time.monotonic() - t
+    ours, cpu = time.monotonic() - t, cpu_seconds() - c
     med, mx, dz = control_errors(work / "ours" / "tileset.json", ref)
     print(
-        f"[points] tiling/ (workers={jobs}): {ours:7.1f} s  {n / ours / 1e3:7.0f} k points/s  {stats.tiles} tiles "
-        f"{stats.bytes / 1e6:.0f} MB  (incl. validation)  position error median {med * 1000:.1f} mm, "
-        f"max {mx * 1000:.1f} mm, mean vertical {dz * 1000:+.1f} mm"
+        f"[points] tiling/ (workers={jobs}, meshopt): {ours:7.1f} s  {n / ours / 1e3:7.0f} k points/s  "
+        f"{stats.tiles} tiles {stats.bytes / 1e6:.1f} MB  (incl. validation)  position error median "
+        f"{med * 1000:.1f} mm, max {mx * 1000:.1f} mm, mean vertical {dz * 1000:+.1f} mm; "
+        f"CPU {cpu:.1f} s ({n / cpu / 1e3:.0f} k points per CPU-second); after: {machine_load()}"
     )
+    print(f"[points] goal ≥ 600 k points/s and ≤ 2 mm: {'met' if n / ours >= 600e3 and mx <= 0.002 else 'NOT met'}")
+    shutil.rmtree(work / "ours", ignore_errors=True)
+    if uncompressed:
+        t = time.monotonic()
+        plain = tile_scan(
+            las, work / "plain", src_crs=5899, heights="normal", compress=False, octree=OctreeParams(workers=jobs)
+        )
+        took = time.monotonic() - t
+        med2, mx2, _ = control_errors(work / "plain" / "tileset.json", ref)
+        print(
+            f"[points] tiling/ (workers={jobs}, --no-compress): {took:7.1f} s  {n / took / 1e3:7.0f} k points/s  "
+            f"{plain.bytes / 1e6:.1f} MB  position error median {med2 * 1000:.1f} mm, max {mx2 * 1000:.1f} mm"
+        )
+        print(
+            f"[points] size before/after meshopt: {plain.bytes / 1e6:.1f} MB → {stats.bytes / 1e6:.1f} MB "
+            f"({plain.bytes / stats.bytes:.2f}x smaller; {plain.bytes / n:.1f} → {stats.bytes / n:.1f} bytes/point)"
+        )
+        shutil.rmtree(work / "plain", ignore_errors=True)
     if not py3dtiles:
-        print("[points] py3dtiles: skipped (give --py3dtiles PATH)")
+        print("[points] py3dtiles: skipped")
         return
-    t = time.monotonic()
+    t, c = time.monotonic(), cpu_seconds()
     r = subprocess.run(
         [
             py3dtiles,
@@ -212,17 +273,22 @@ def bench_points(work: Path, n: int, py3dtiles: str | None, jobs: int) -> None:
         text=True,
         check=False,
     )
-    theirs = time.monotonic() - t
+    theirs, their_cpu = time.monotonic() - t, cpu_seconds() - c
     if r.returncode:
         print(f"[points] py3dtiles failed: {r.stderr[-2000:]}")
         return
     n_tiles = sum(1 for _ in (work / "py3dtiles").rglob("*.pnts"))
+    size = sum(f.stat().st_size for f in (work / "py3dtiles").rglob("*") if f.is_file())
     med2, mx2, dz2 = control_errors(work / "py3dtiles" / "tileset.json", ref)
     print(
-        f"[points] py3dtiles : {theirs:7.1f} s  {n / theirs / 1e3:7.0f} k points/s  {n_tiles} tiles  "
-        f"position error median {med2 * 1000:.1f} mm, max {mx2 * 1000:.1f} mm, mean vertical {dz2 * 1000:+.1f} mm"
+        f"[points] py3dtiles {PY3DTILES} (--jobs {jobs}): {theirs:7.1f} s  {n / theirs / 1e3:7.0f} k points/s  "
+        f"{n_tiles} tiles {size / 1e6:.1f} MB  position error median {med2 * 1000:.1f} mm, max {mx2 * 1000:.1f} mm, "
+        f"mean vertical {dz2 * 1000:+.1f} mm; CPU {their_cpu:.1f} s; after: {machine_load()}"
     )
-    print(f"[points] speed ratio tiling/ : py3dtiles = {theirs / ours:.2f}x")
+    print(
+        f"[points] speed ratio tiling/ : py3dtiles = {theirs / ours:.2f}x (wall), {their_cpu / cpu:.2f}x (CPU); "
+        f"size ratio py3dtiles : tiling/ = {size / stats.bytes:.2f}x"
+    )
 
 
 def bench_mesh(work: Path, faces: int) -> None:
@@ -254,15 +320,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--points", type=int, default=10_000_000)
     ap.add_argument("--faces", type=int, default=1_000_000)
-    ap.add_argument("--py3dtiles", default=shutil.which("py3dtiles"), help="py3dtiles executable")
+    ap.add_argument("--py3dtiles", default=None, help="py3dtiles executable (default: installed by the benchmark)")
     ap.add_argument("--skip-py3dtiles", action="store_true")
+    ap.add_argument("--skip-uncompressed", action="store_true", help="no second run for the uncompressed size")
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "heritage-bench")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=None)
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-tiling-", dir=a.workdir))
     try:
         if a.points:
-            bench_points(work, a.points, None if a.skip_py3dtiles else a.py3dtiles, a.jobs)
+            baseline = None if a.skip_py3dtiles else (a.py3dtiles or ensure_py3dtiles(a.cache))
+            bench_points(work, a.points, baseline, a.jobs, not a.skip_uncompressed)
         if a.faces:
             bench_mesh(work, a.faces)
     finally:

@@ -20,7 +20,7 @@ from pygeodesy.datums import Datums, Transform
 from pygeodesy.ecef import EcefKarney
 from pygeodesy.etm import ExactTransverseMercator
 
-from crs import transform, zone_for_epsg
+from crs import geoid_undulation, to_ecef, transform, zone_for_epsg
 from crs.zones import Zone
 
 # EPSG:6960, VN-2000 -> WGS 84, coordinate frame: tx ty tz [m], rx ry rz ["], ds [ppm].
@@ -47,12 +47,15 @@ HELMERT = _pygeodesy_helmert()
 ECEF = EcefKarney(Datums.WGS84.ellipsoid)
 
 
-def _wgs84_to_vn2000_geodetic(lon: float, lat: float, helmert: Transform = HELMERT) -> tuple[float, float]:
-    """Exact inverse of pygeodesy's forward Helmert by fixed-point iteration (contraction ~1e-6)."""
-    w = ECEF.forward(lat, lon, 0.0)
+def _wgs84_to_vn2000_geodetic(
+    lon: float, lat: float, helmert: Transform = HELMERT, h: float = 0.0
+) -> tuple[float, float]:
+    """Exact inverse of pygeodesy's forward Helmert by fixed-point iteration (contraction ~1e-6),
+    for a WGS 84 point at ellipsoidal height h (0: the 2D convention)."""
+    w = ECEF.forward(lat, lon, h)
     target = np.array([w.x, w.y, w.z])
     v = target.copy()
-    for _ in range(5):
+    for _ in range(6):
         f = helmert.transform(*v)
         v = v + (target - np.array([f.x, f.y, f.z]))
     r = ECEF.reverse(*v)
@@ -148,3 +151,52 @@ def test_agrees_with_pygeodesy(code: int, lon: float, lat: float) -> None:
     glon, glat = transform(lon, lat, src=4326, dst=4756)
     d = math.hypot((float(glon) - lon_v) * 111_320 * math.cos(math.radians(lat)), (float(glat) - lat_v) * 110_574)
     assert d <= TOL
+
+
+# ---- heights in the datum step ------------------------------------------------------------------
+# With a height, the Helmert acts on the point's own geocentric position (PROJ with 3 coordinates).
+# Reference: WGS 84 (lon, lat, h) -> ECEF (Karney) -> exact inverse Helmert -> VN-2000 geodetic ->
+# exact TM. Normal heights use the geoid grid at the WGS 84 position (H = h - N); the grid is data,
+# the Helmert and the height bookkeeping are what is checked.
+
+
+HEIGHTS = (0.0, 62.0, 500.0, 1500.0, 2000.0)
+HEIGHT_POINTS = [
+    (5899, lon, lat, h)
+    for lon, lat in ((107.0843, 10.346), (107.02, 10.42), (107.10, 10.60), (107.12, 10.35), (107.40, 10.55))
+    for h in HEIGHTS
+] + [(5899, 106.606, 8.684, 600.0), (5897, 105.85, 21.03, 1200.0), (9208, 103.97, 22.49, 2000.0)]
+
+
+def test_height_points_cover_both_sides_of_107_11() -> None:
+    west = {lon for code, lon, _, h in HEIGHT_POINTS if lon < 107.11 and h >= 1500}
+    east = {lon for code, lon, _, h in HEIGHT_POINTS if lon > 107.11 and h >= 1500}
+    assert len(west) >= 3 and len(east) >= 2
+
+
+@pytest.mark.parametrize("code, lon, lat, h", HEIGHT_POINTS)
+def test_heights_in_the_datum_step_agree_with_pygeodesy(code: int, lon: float, lat: float, h: float) -> None:
+    zone = zone_for_epsg(code)
+    e_ref, n_ref = _tm(zone, *_wgs84_to_vn2000_geodetic(lon, lat, h=h))
+    # GNSS ellipsoidal height in, both directions; the height itself is kept.
+    e, n, z = transform(lon, lat, h, src=4326, dst=code, heights="ellipsoidal", out_heights="ellipsoidal")
+    assert math.hypot(float(e) - e_ref, float(n) - n_ref) <= TOL and float(z) == h
+    lon_w, lat_w, h_w = transform(e_ref, n_ref, h, src=code, dst=4326, heights="ellipsoidal")
+    assert _ground_metres(lon, lat, float(lon_w), float(lat_w)) <= TOL and abs(float(h_w) - h) <= TOL
+    # The same point with its normal height H = h - N.
+    H = h - float(geoid_undulation(lon, lat))
+    e2, n2, H2 = transform(lon, lat, H, src=4326, dst=code, heights="normal")
+    assert math.hypot(float(e2) - e_ref, float(n2) - n_ref) <= TOL and float(H2) == H
+    lon3, lat3, h3 = transform(e_ref, n_ref, H, src=code, dst=4326, out_heights="ellipsoidal")  # VN-2000: normal
+    assert _ground_metres(lon, lat, float(lon3), float(lat3)) <= TOL and abs(float(h3) - h) <= TOL
+    # ECEF of the surveyed point (E, N, H) is the reference point's.
+    X, Y, Zc = to_ecef(e_ref, n_ref, H, src=code, heights="normal")
+    w = ECEF.forward(lat, lon, h)
+    assert math.dist((float(X), float(Y), float(Zc)), (w.x, w.y, w.z)) <= TOL
+    # And the height matters: the height-0 datum step is off by ~3.5e-5 of the height.
+    e0, n0 = transform(lon, lat, src=4326, dst=code)
+    assert math.hypot(float(e0) - e_ref, float(n0) - n_ref) == pytest.approx(3.5e-5 * h, rel=0.1, abs=2e-4)
+
+
+def _ground_metres(lon: float, lat: float, lon2: float, lat2: float) -> float:
+    return math.hypot((lon2 - lon) * 111_320 * math.cos(math.radians(lat)), (lat2 - lat) * 110_574)

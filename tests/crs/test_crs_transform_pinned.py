@@ -151,8 +151,8 @@ def test_round_trips_below_0_1_mm(code: int) -> None:
     vlon, vlat = transform(x, y, src=code, dst=4756)
     x3, y3 = transform(vlon, vlat, src=4756, dst=code)
     assert np.hypot(x - x3, y - y3).max() < 1e-4
-    X, Y, Z = transform(x, y, np.full_like(x, 12.5), src=code, dst=4978)
-    x4, y4, h4 = transform(X, Y, Z, src=4978, dst=code)
+    X, Y, Z = transform(x, y, np.full_like(x, 12.5), src=code, dst=4978)  # 12.5 m normal height
+    x4, y4, h4 = transform(X, Y, Z, src=4978, dst=code)  # back to a normal height (the VN-2000 default)
     assert np.hypot(x - x4, y - y4).max() < 1e-4 and np.abs(h4 - 12.5).max() < 1e-4
 
 
@@ -166,16 +166,20 @@ def test_cross_zone_round_trip() -> None:
     assert abs(float(e4 - e2)) < 1e-4 and abs(float(n4 - n2)) < 1e-4
 
 
-def test_z_passes_through_and_shapes() -> None:
+def test_normal_heights_kept_and_shapes() -> None:
     lon = np.array([[107.0, 107.1], [107.2, 107.3]])
     lat = np.full((2, 2), 10.4)
     z = np.array([[1.0, 2.0], [3.0, 4.0]])
-    x, y, zo = transform(lon, lat, z, src="EPSG:4326", dst=crs.zone_for_epsg(5899))
+    x, y, zo = transform(lon, lat, z, src="EPSG:4326", dst=crs.zone_for_epsg(5899), heights="normal")
     assert x.shape == (2, 2) and np.array_equal(zo, z) and zo is not z
     x, y = transform(107.0, 10.4, src=4326, dst=5899)
     assert isinstance(x, np.ndarray) and x.shape == ()
-    x, y, zo = transform([107.0, 107.1], [10.4, 10.5], 7.0, src=4326, dst=5899)
+    x, y, zo = transform([107.0, 107.1], [10.4, 10.5], 7.0, src=4326, dst=5899, heights="normal")
     assert np.array_equal(zo, [7.0, 7.0])
+    # A height not known (NaN) is converted with the height-0 convention and stays unknown.
+    x, y, zo = transform([107.0, 107.0], [10.4, 10.4], [np.nan, 0.0], src=4326, dst=5899, heights="ellipsoidal")
+    x2, y2 = transform(107.0, 10.4, src=4326, dst=5899)
+    assert np.isnan(zo[0]) and x[0] == x2 and y[0] == y2 and abs(x[1] - x2) < 1e-6
     lon2, lat2 = transform([107.0, 107.1], [10.4, 10.5], src=4326, dst="OGC:CRS84")
     assert np.array_equal(lon2, [107.0, 107.1])
 

@@ -9,7 +9,6 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlparse
 
@@ -28,17 +27,6 @@ ARGS = [
 ]
 TIMEOUT_MS = 60_000
 VIEWPORT = {"width": 1024, "height": 700}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/setup.sh --test installs it)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass

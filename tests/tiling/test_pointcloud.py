@@ -73,7 +73,7 @@ def tagged(out: Path) -> dict:
             found.append(
                 {
                     "ecef": prim["ECEF"][i],
-                    "rgb": prim.get("COLOR_0", np.zeros((1, 4)))[i][:3],
+                    "rgb": prim["COLOR_0"][i][:3] if "COLOR_0" in prim else None,
                     "cls": prim["_CLASSIFICATION"][i] if "_CLASSIFICATION" in prim else None,
                 }
             )
@@ -262,9 +262,9 @@ def test_no_crs_is_an_error(tmp_path: Path) -> None:
 
 def test_parallel_transform_gives_identical_tiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """workers=2 (spawned processes for the datum/geoid step) must not change a single byte."""
-    from tiling.pointcloud import tiler
+    from tiling.pointcloud import ingest
 
-    monkeypatch.setattr(tiler, "PARALLEL_MIN_POINTS", 1000)
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_POINTS", 1000)
     xyz, rgb, inten, cls = cloud(21)
     write_las(tmp_path / "a.las", xyz, rgb, inten, cls)
     outs = {}

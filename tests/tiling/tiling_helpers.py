@@ -181,3 +181,44 @@ def glb_json(path: Path) -> dict:
     data = Path(path).read_bytes()
     jlen = struct.unpack_from("<I", data, 12)[0]
     return json.loads(data[20 : 20 + jlen])
+
+
+def decoded_splats(tileset_dir: Path) -> dict[str, np.ndarray]:
+    """Every splat of a splat tileset: ECEF positions, glTF-axis quaternions, log scales, opacity
+    logits (from the SPZ blobs, or the plain accessors of an uncompressed tileset)."""
+    from tiling.gltf import gltf_to_enu
+    from tiling.gltf_read import read_glb
+    from tiling.splats import spz
+
+    root_dir = Path(tileset_dir)
+    ts = json.loads((root_dir / "tileset.json").read_text())
+    parts: dict[str, list[np.ndarray]] = {"ECEF": [], "q": [], "log_scale": [], "logit": []}
+
+    def walk(tile: dict, world: np.ndarray) -> None:
+        world = world @ _matrix(tile.get("transform"))
+        if "content" in tile:
+            g = read_glb(root_dir / tile["content"]["uri"])
+            prim = g.doc["meshes"][0]["primitives"][0]
+            blob = prim["extensions"]["KHR_gaussian_splatting"].get("extensions", {})
+            if "KHR_gaussian_splatting_compression_spz_2" in blob:
+                view = g.doc["bufferViews"][blob["KHR_gaussian_splatting_compression_spz_2"]["bufferView"]]
+                start = view.get("byteOffset", 0)
+                s = spz.decode(g.bin[start : start + view["byteLength"]])
+                local, q, ls, lg = s.positions, s.rotations, s.log_scales, s.opacity_logits
+            else:
+                a = prim["attributes"]
+                local = g.accessor(a["POSITION"]).astype(np.float64)
+                q = g.accessor(a["_ROTATION"]).astype(np.float64)
+                ls = np.log(g.accessor(a["_SCALE"]).astype(np.float64))
+                op = g.accessor(a["_OPACITY"]).astype(np.float64)
+                lg = np.log(op / (1 - op))
+            enu = gltf_to_enu(local + g.node_translation())
+            parts["ECEF"].append(enu @ world[:3, :3].T + world[:3, 3])
+            parts["q"].append(q)
+            parts["log_scale"].append(ls)
+            parts["logit"].append(lg)
+        for c in tile.get("children", []):
+            walk(c, world)
+
+    walk(ts["root"], np.eye(4))
+    return {k: np.concatenate(v) for k, v in parts.items()}

@@ -1,32 +1,39 @@
 """Out-of-core octree with additive LOD (3D Tiles ``refine: ADD``) for big point clouds.
 
-Input: a flat file of :data:`REC` records in site ENU metres (written by the ingest
-pass).  Every point ends up in exactly one tile:
+Input: a flat file of records (:data:`.content.REC`, or any structured dtype with float
+``x``/``y``/``z`` fields, e.g. Gaussian splats) in site ENU metres, written by the ingest
+pass.  Every record ends up in exactly one tile:
 
-* each internal node keeps at most one point per cell of a ``grid``³ lattice over its
-  cube (first point in file order wins) — a uniform subsample whose spacing is the
-  node's geometric error — and passes the rest to its eight children;
-* a node with at most ``max_leaf`` points keeps them all (a leaf, geometricError 0).
+* each internal node keeps at most one record per cell of a ``grid``³ lattice over its
+  cube (first in file order wins) — a uniform subsample whose spacing is the node's
+  geometric error — and passes the rest to its eight children;
+* a node with at most ``max_leaf`` records keeps them all (a leaf, geometricError 0).
 
 Memory stays bounded: a count grid (128³) splits the cloud into *buckets* of at most
-``bucket`` points; the nodes above the buckets ("upper" levels) are filled while
-streaming the file once, the buckets are spilled to disk, then each bucket's subtree
-is built in memory.  Points are addressed by 21-bit integer coordinates per axis.
+``bucket`` records; the nodes above the buckets ("upper" levels) are filled while
+streaming the file once and the buckets are spilled to disk (:meth:`OctreeBuilder.split`).
+Each bucket's subtree is then built on its own (:func:`build_subtree`) — in this process,
+in a pool of processes, or as separate jobs on other machines — with a random generator
+seeded by the bucket's key, so the tiles do not depend on where or in which order the
+buckets were built.  :meth:`OctreeBuilder.assemble` links the nodes into one tree.
+Records are addressed by 21-bit integer coordinates per axis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .content import REC, positions
+from .content import REC
 
 QBITS = 21  # integer lattice 2^21 per axis over the root cube
 GRID_BITS = 7  # LOD lattice per node: 128 cells per axis
 COUNT_BITS = 7  # count grid used to cut buckets: 128^3
+SEED = 20231106
 
 
 @dataclass
@@ -35,9 +42,9 @@ class OctreeParams:
     max_node: int = 100_000  # LOD points kept in an internal node at most
     bucket: int = 2_000_000  # points processed in memory at once
     chunk: int = 1_000_000  # streaming chunk
-    # processes for the coordinate transform of big clouds (> 2.5 M points). Default 1: worker
-    # processes are "spawn"ed, which re-imports the caller's __main__ — only safe from programs
-    # that guard it (the CLI, the job worker, scripts with `if __name__ == "__main__":`).
+    # processes for the coordinate transform and the subtrees of big clouds (> 2.5 M points).
+    # Default 1: worker processes are "spawn"ed, which re-imports the caller's __main__ — only
+    # safe from programs that guard it (the CLI, the job worker, `if __name__ == "__main__":`).
     workers: int = 1
 
 
@@ -51,20 +58,154 @@ class Node:
     uri: str | None = None
     children: list[Node] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        """A written node as JSON (what a subtree job hands back)."""
+        return {
+            "depth": self.depth,
+            "ijk": list(self.ijk),
+            "count": self.count,
+            "lo": [float(v) for v in self.lo] if self.lo is not None else None,
+            "hi": [float(v) for v in self.hi] if self.hi is not None else None,
+            "uri": self.uri,
+        }
 
-# writes a node's records; returns (lo, hi, bytes) of the written points
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Node:
+        lo = np.array(d["lo"], np.float64) if d["lo"] is not None else None
+        hi = np.array(d["hi"], np.float64) if d["hi"] is not None else None
+        return cls(d["depth"], tuple(d["ijk"]), d["count"], lo, hi, d["uri"])  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Cube:
+    """The root cube of the lattice: ENU origin (min corner) and edge length."""
+
+    origin: tuple[float, float, float]
+    size: float
+
+    @classmethod
+    def around(cls, lo: np.ndarray, hi: np.ndarray) -> Cube:
+        # a hair larger than the data so that the max corner maps inside the lattice
+        size = float(np.max(np.asarray(hi, float) - np.asarray(lo, float))) * (1 + 1e-6) + 1e-3
+        return cls(tuple(float(v) for v in lo), size)  # type: ignore[arg-type]
+
+    def q(self, recs: np.ndarray) -> np.ndarray:
+        """Integer lattice coordinates (n, 3) int32 of records."""
+        k = (1 << QBITS) / self.size
+        out = np.empty((len(recs), 3), np.int32)
+        for axis, name in enumerate("xyz"):
+            v = (recs[name].astype(np.float64) - self.origin[axis]) * k
+            np.clip(v, 0, (1 << QBITS) - 1, out=v)
+            out[:, axis] = v
+        return out
+
+    def spacing(self, depth: int) -> float:
+        return self.size / (1 << depth) / (1 << GRID_BITS)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A subtree to build on its own: its root node and the file holding its records."""
+
+    depth: int
+    ijk: tuple[int, int, int]
+    path: Path
+    count: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.depth}-{self.ijk[0]}-{self.ijk[1]}-{self.ijk[2]}"
+
+
+# writes a node's records as tiles/<name>.glb; returns (lo, hi, bytes) of the written records
 WriteFn = Callable[[str, np.ndarray], tuple[np.ndarray, np.ndarray, int]]
 
 
 def _key(q: np.ndarray, t: int) -> np.ndarray:
     """Cell key at depth t (coordinates packed as x | y | z, t bits each)."""
     s = QBITS - t
+    q = q.astype(np.int64, copy=False)
     return ((q[:, 0] >> s) << (2 * t)) | ((q[:, 1] >> s) << t) | (q[:, 2] >> s)
 
 
 def _unkey(k: np.ndarray, t: int) -> np.ndarray:
     m = (1 << t) - 1
     return np.column_stack([(k >> (2 * t)) & m, (k >> t) & m, k & m])
+
+
+def _rng(depth: int, ijk: tuple[int, int, int]) -> np.random.Generator:
+    """The subsampling caps of a node depend on the node only (not on the build order)."""
+    return np.random.default_rng([SEED, depth, *ijk])
+
+
+def _name(depth: int, ijk: tuple[int, int, int]) -> str:
+    return f"{depth}-{ijk[0]}-{ijk[1]}-{ijk[2]}"
+
+
+def _emit(write: WriteFn, depth: int, ijk: tuple[int, int, int], recs: np.ndarray) -> Node:
+    name = _name(depth, ijk)
+    lo, hi, _ = write(name, recs)
+    return Node(depth, ijk, len(recs), lo, hi, name)
+
+
+def build_subtree(
+    recs: np.ndarray,
+    cube: Cube,
+    depth: int,
+    ijk: tuple[int, int, int],
+    params: OctreeParams,
+    write: WriteFn,
+    progress: Callable[[int], None] | None = None,
+) -> list[Node]:
+    """Build the subtree of one node in memory; returns its written nodes (unlinked)."""
+    out: list[Node] = []
+    # first record of each LOD cell, found with a table over the node's own 128³ cells (O(n))
+    table = np.empty(1 << (3 * GRID_BITS), np.int32)
+    stack = [(recs, cube.q(recs), depth, ijk)]
+    while stack:
+        recs, q, d, ijk = stack.pop()
+        if len(recs) <= params.max_leaf or d >= QBITS - GRID_BITS:
+            out.append(_emit(write, d, ijk, recs))
+            if progress:
+                progress(len(recs))
+            continue
+        s = QBITS - d - GRID_BITS
+        m = (1 << GRID_BITS) - 1
+        cell = ((q[:, 0] >> s) & m) << (2 * GRID_BITS) | ((q[:, 1] >> s) & m) << GRID_BITS | ((q[:, 2] >> s) & m)
+        idx = np.arange(len(recs), dtype=np.int32)
+        table[cell[::-1]] = idx[::-1]  # the last write wins: the first record of each cell
+        keep = table[cell] == idx
+        first = np.flatnonzero(keep)
+        if len(first) > params.max_node:
+            keep[:] = False
+            keep[_rng(d, ijk).choice(first, params.max_node, replace=False)] = True
+        # one stable sort by child octant (0-7), the kept records last (8): each child's records
+        # and the node's own stay in file order, and only one copy of the records is made
+        bit = QBITS - d - 1
+        octant = (((q[:, 0] >> bit) & 1) << 2 | ((q[:, 1] >> bit) & 1) << 1 | ((q[:, 2] >> bit) & 1)).astype(np.uint8)
+        octant[keep] = 8
+        order = np.argsort(octant, kind="stable")  # radix sort for 8-bit keys
+        recs, q = recs[order], q[order]
+        counts = np.bincount(octant, minlength=9)
+        ends = np.cumsum(counts)
+        out.append(_emit(write, d, ijk, recs[ends[7] :]))
+        if progress:
+            progress(int(counts[8]))
+        for o in range(8):
+            a, e = ends[o] - counts[o], ends[o]
+            if a == e:
+                continue
+            child = (2 * ijk[0] + (o >> 2), 2 * ijk[1] + ((o >> 1) & 1), 2 * ijk[2] + (o & 1))
+            stack.append((recs[a:e], q[a:e], d + 1, child))
+    return out
+
+
+def build_bucket(bucket: Bucket, cube: Cube, params: OctreeParams, write: WriteFn, dtype: np.dtype = REC) -> list[Node]:
+    """Read a bucket file and build its subtree (a picklable unit of work for other processes)."""
+    recs = np.fromfile(bucket.path, dtype=dtype)
+    if not len(recs):
+        return []
+    return build_subtree(recs, cube, bucket.depth, bucket.ijk, params, write)
 
 
 class OctreeBuilder:
@@ -78,63 +219,80 @@ class OctreeBuilder:
         write: WriteFn,
         params: OctreeParams | None = None,
         progress: Callable[[float], None] | None = None,
+        dtype: np.dtype = REC,
     ) -> None:
-        self.raw, self.n, self.work, self.write = raw, count, work, write
+        self.raw, self.n, self.work, self.write, self.dtype = raw, count, work, write, np.dtype(dtype)
         self.p = params or OctreeParams()
         self.progress = progress or (lambda f: None)
-        self.origin = np.asarray(lo, np.float64)
-        # the root cube; a hair larger so that the max corner maps inside the lattice
-        self.size = float(np.max(np.asarray(hi) - self.origin)) * (1 + 1e-6) + 1e-3
+        self.cube = Cube.around(lo, hi)
         self.nodes: dict[tuple[int, int, int, int], Node] = {}
-        self.rng = np.random.default_rng(20231106)  # deterministic subsampling caps
         self.done = 0
 
-    # ---------------------------------------------------------------- helpers
-    def _q(self, recs: np.ndarray) -> np.ndarray:
-        p = (positions(recs) - self.origin) * ((1 << QBITS) / self.size)
-        return np.clip(p.astype(np.int64), 0, (1 << QBITS) - 1)
-
     def spacing(self, depth: int) -> float:
-        return self.size / (1 << depth) / (1 << GRID_BITS)
+        return self.cube.spacing(depth)
 
-    def _emit(self, depth: int, ijk: tuple[int, int, int], recs: np.ndarray) -> None:
-        name = f"{depth}-{ijk[0]}-{ijk[1]}-{ijk[2]}"
-        lo, hi, _ = self.write(name, recs)
-        self.nodes[(depth, *ijk)] = Node(depth, ijk, len(recs), lo, hi, name)
-        self.done += len(recs)
+    def _count(self, n: int) -> None:
+        self.done += n
         self.progress(min(1.0, self.done / max(self.n, 1)))
 
-    # ---------------------------------------------------------------- main
-    def build(self) -> Node:
-        mm = np.memmap(self.raw, dtype=REC, mode="r", shape=(self.n,))
-        if self.n <= self.p.bucket:
-            recs = np.array(mm)
-            self._subtree(recs, self._q(recs), 0, (0, 0, 0))
-        else:
-            self._out_of_core(mm)
-        del mm
-        return self._assemble()
+    def add(self, nodes: Iterable[Node]) -> None:
+        for node in nodes:
+            self.nodes[(node.depth, *node.ijk)] = node
 
-    def _out_of_core(self, mm: np.ndarray) -> None:
+    # ---------------------------------------------------------------- main
+    def build(self, pool=None) -> Node:
+        """split → every bucket's subtree (in ``pool``, a concurrent.futures executor, if given) → tree."""
+        buckets = self.split()
+        if pool is None or len(buckets) < 2:
+            for b in buckets:
+                self.add(build_subtree(self._read(b), self.cube, b.depth, b.ijk, self.p, self.write, self._count))
+                if b.path != self.raw:
+                    b.path.unlink()
+        else:
+            futures = [pool.submit(build_bucket, b, self.cube, self.p, self.write, self.dtype) for b in buckets]
+            for b, fut in zip(buckets, futures):
+                self.add(fut.result())
+                self._count(b.count)
+                b.path.unlink()
+        return self.assemble()
+
+    def _read(self, b: Bucket) -> np.ndarray:
+        if b.path == self.raw:
+            return np.fromfile(self.raw, dtype=self.dtype, count=b.count)
+        return np.fromfile(b.path, dtype=self.dtype)
+
+    def split(self) -> list[Bucket]:
+        """Write the upper nodes and spill the rest into bucket files (the raw file itself when
+        the cloud fits in one bucket); returns the buckets still to build."""
+        if self.n <= self.p.bucket:
+            return [Bucket(0, (0, 0, 0), self.raw, self.n)] if self.n else []
+        mm = np.memmap(self.raw, dtype=self.dtype, mode="r", shape=(self.n,))
+        try:
+            return self._out_of_core(mm)
+        finally:
+            del mm
+
+    def _out_of_core(self, mm: np.ndarray) -> list[Bucket]:
         g = COUNT_BITS
         counts = np.zeros(1 << (3 * g), np.int64)
         for s in range(0, self.n, self.p.chunk):
-            counts += np.bincount(_key(self._q(mm[s : s + self.p.chunk]), g), minlength=len(counts))
-        buckets = self._cut_buckets(counts.reshape((1 << g,) * 3), g)
+            counts += np.bincount(_key(self.cube.q(mm[s : s + self.p.chunk]), g), minlength=len(counts))
+        cut = self._cut_buckets(counts.reshape((1 << g,) * 3), g)
         lut = np.full((1 << g,) * 3, -1, np.int32)
-        bdepth = np.array([b[0] for b in buckets], np.int64)
-        for bid, (d, i, j, k) in enumerate(buckets):
+        bdepth = np.array([b[0] for b in cut], np.int64)
+        for bid, (d, i, j, k) in enumerate(cut):
             s = g - d
             lut[i << s : (i + 1) << s, j << s : (j + 1) << s, k << s : (k + 1) << s] = bid
         max_upper = int(bdepth.max())
         taken: list[np.ndarray] = [np.empty(0, np.int64) for _ in range(max_upper)]
         upper: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(max_upper)]
-        files = [self.work / f"bucket-{b}.bin" for b in range(len(buckets))]
-        handles = {b: open(f, "ab") for b, f in enumerate(files)}  # noqa: SIM115 (closed in finally)
+        files = [self.work / f"bucket-{b}.bin" for b in range(len(cut))]
+        handles = {b: open(f, "wb") for b, f in enumerate(files)}  # noqa: SIM115 (closed in finally)
+        spilled = np.zeros(len(cut), np.int64)
         try:
             for s in range(0, self.n, self.p.chunk):
                 recs = np.array(mm[s : s + self.p.chunk])
-                q = self._q(recs)
+                q = self.cube.q(recs)
                 cg = q >> (QBITS - g)
                 bid = lut[cg[:, 0], cg[:, 1], cg[:, 2]]
                 bd = bdepth[bid]
@@ -150,7 +308,7 @@ class OctreeBuilder:
                     taken[d] = np.union1d(taken[d], uk[new])
                     upper[d].append((recs[sel], _key(q[sel], d)))
                     left[sel] = False
-                self._spill(recs[left], bid[left], handles)
+                self._spill(recs[left], bid[left], handles, spilled)
             # upper nodes: group by node, cap, write; the excess goes down to its bucket
             for d in range(max_upper):
                 if not upper[d]:
@@ -164,23 +322,26 @@ class OctreeBuilder:
                 for n_i, (key, a) in enumerate(zip(uk, starts)):
                     b = starts[n_i + 1] if n_i + 1 < len(starts) else len(keys)
                     part = recs[a:b]
+                    ijk = tuple(int(v) for v in _unkey(np.array([key]), d)[0])
                     if len(part) > self.p.max_node:
                         keep = np.zeros(len(part), bool)
-                        keep[self.rng.choice(len(part), self.p.max_node, replace=False)] = True
+                        keep[_rng(d, ijk).choice(len(part), self.p.max_node, replace=False)] = True  # type: ignore[arg-type]
                         extra = part[~keep]
-                        cg = self._q(extra) >> (QBITS - g)
-                        self._spill(extra, lut[cg[:, 0], cg[:, 1], cg[:, 2]], handles)
+                        cg = self.cube.q(extra) >> (QBITS - g)
+                        self._spill(extra, lut[cg[:, 0], cg[:, 1], cg[:, 2]], handles, spilled)
                         part = part[keep]
-                    ijk = tuple(int(v) for v in _unkey(np.array([key]), d)[0])
-                    self._emit(d, ijk, part)  # type: ignore[arg-type]
+                    self.add([_emit(self.write, d, ijk, part)])  # type: ignore[arg-type]
+                    self._count(len(part))
         finally:
             for h in handles.values():
                 h.close()
-        for bid, (d, i, j, k) in enumerate(buckets):
-            recs = np.fromfile(files[bid], dtype=REC)
-            files[bid].unlink()
-            if len(recs):
-                self._subtree(recs, self._q(recs), d, (i, j, k))
+        out = []
+        for bid, (d, i, j, k) in enumerate(cut):
+            if spilled[bid]:
+                out.append(Bucket(d, (i, j, k), files[bid], int(spilled[bid])))
+            else:
+                files[bid].unlink()
+        return out
 
     def _cut_buckets(self, counts: np.ndarray, g: int) -> list[tuple[int, int, int, int]]:
         """Top-down: a node whose count fits in memory becomes a bucket."""
@@ -204,7 +365,7 @@ class OctreeBuilder:
         return out
 
     @staticmethod
-    def _spill(recs: np.ndarray, bid: np.ndarray, handles: dict) -> None:
+    def _spill(recs: np.ndarray, bid: np.ndarray, handles: dict, spilled: np.ndarray) -> None:
         if not len(recs):
             return
         order = np.argsort(bid, kind="stable")
@@ -213,53 +374,35 @@ class OctreeBuilder:
         ends = np.r_[starts[1:], len(bid)]
         for b, a, e in zip(ub, starts, ends):
             recs[a:e].tofile(handles[int(b)])
-
-    def _subtree(self, recs: np.ndarray, q: np.ndarray, depth: int, ijk: tuple[int, int, int]) -> None:
-        """Build a subtree in memory (iteratively)."""
-        stack = [(recs, q, depth, ijk)]
-        while stack:
-            recs, q, d, ijk = stack.pop()
-            if len(recs) <= self.p.max_leaf or d >= QBITS - GRID_BITS:
-                self._emit(d, ijk, recs)
-                continue
-            keys = _key(q, d + GRID_BITS)
-            _, first = np.unique(keys, return_index=True)
-            if len(first) > self.p.max_node:
-                first = self.rng.choice(first, self.p.max_node, replace=False)
-            keep = np.zeros(len(recs), bool)
-            keep[first] = True
-            self._emit(d, ijk, recs[keep])
-            rest, qr = recs[~keep], q[~keep]
-            bit = QBITS - d - 1
-            octant = (((qr[:, 0] >> bit) & 1) << 2) | (((qr[:, 1] >> bit) & 1) << 1) | ((qr[:, 2] >> bit) & 1)
-            order = np.argsort(octant, kind="stable")
-            rest, qr, octant = rest[order], qr[order], octant[order]
-            uo, starts = np.unique(octant, return_index=True)
-            ends = np.r_[starts[1:], len(octant)]
-            for o, a, e in zip(uo, starts, ends):
-                child = (2 * ijk[0] + int(o >> 2), 2 * ijk[1] + int((o >> 1) & 1), 2 * ijk[2] + int(o & 1))
-                stack.append((rest[a:e], qr[a:e], d + 1, child))
+            spilled[b] += e - a
 
     # ---------------------------------------------------------------- tree
-    def _assemble(self) -> Node:
+    def assemble(self) -> Node:
         """Link nodes to parents (creating empty ancestors if needed); bounds bottom-up."""
-        nodes = dict(self.nodes)
-        for key in sorted(self.nodes, key=lambda k: -k[0]):
+        return assemble(self.nodes)
+
+
+def assemble(written: dict[tuple[int, int, int, int], Node]) -> Node:
+    """Link written nodes into one tree (empty ancestors created); bounds bottom-up."""
+    nodes = dict(written)
+    for key in sorted(written, key=lambda k: -k[0]):
+        d, i, j, k = key
+        while d > 0:
+            parent = (d - 1, i >> 1, j >> 1, k >> 1)
+            if parent not in nodes:
+                nodes[parent] = Node(parent[0], parent[1:])
+            d, i, j, k = parent
+    for node in nodes.values():
+        node.children = []
+    for key in sorted(nodes, key=lambda k: -k[0]):
+        node = nodes[key]
+        if key[0] > 0:
             d, i, j, k = key
-            while d > 0:
-                parent = (d - 1, i >> 1, j >> 1, k >> 1)
-                if parent not in nodes:
-                    nodes[parent] = Node(parent[0], parent[1:])
-                d, i, j, k = parent
-        for key in sorted(nodes, key=lambda k: -k[0]):
-            node = nodes[key]
-            if key[0] > 0:
-                d, i, j, k = key
-                nodes[(d - 1, i >> 1, j >> 1, k >> 1)].children.append(node)
-        for key in sorted(nodes, key=lambda k: -k[0]):  # deepest first: children done before parents
-            node = nodes[key]
-            los = [c.lo for c in node.children] + ([node.lo] if node.lo is not None else [])
-            his = [c.hi for c in node.children] + ([node.hi] if node.hi is not None else [])
-            node.lo, node.hi = np.min(los, axis=0), np.max(his, axis=0)
-            node.children.sort(key=lambda c: c.ijk)
-        return nodes[(0, 0, 0, 0)]
+            nodes[(d - 1, i >> 1, j >> 1, k >> 1)].children.append(node)
+    for key in sorted(nodes, key=lambda k: -k[0]):  # deepest first: children done before parents
+        node = nodes[key]
+        los = [c.lo for c in node.children] + ([node.lo] if node.lo is not None else [])
+        his = [c.hi for c in node.children] + ([node.hi] if node.hi is not None else [])
+        node.lo, node.hi = np.min(los, axis=0), np.max(his, axis=0)
+        node.children.sort(key=lambda c: c.ijk)
+    return nodes[(0, 0, 0, 0)]

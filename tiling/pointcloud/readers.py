@@ -95,8 +95,11 @@ def check_las_header(path: Path) -> None:
         )
 
 
+COLOUR_SAMPLE = 100_000  # points read up front to tell 8-bit from 16-bit LAS colours
+
+
 class LasSource:
-    """LAS 1.0–1.4 and LAZ (lazrs backend) through laspy's chunk iterator."""
+    """LAS 1.0–1.4 and LAZ (lazrs backend) through laspy's chunk iterator or ranges of points."""
 
     def __init__(self, path: Path) -> None:
         import laspy
@@ -114,12 +117,24 @@ class LasSource:
                     self.epsg = crs.to_epsg() if crs is not None else None
                 except Exception:  # noqa: BLE001 - a damaged or exotic WKT VLR must not stop the job
                     self.epsg = None
+                # LAS says 16-bit colour but many writers store 0..255: decide once, from the start
+                self._sixteen = False
+                if self._has_rgb and self.count:
+                    first = reader.read_points(min(self.count, COLOUR_SAMPLE))
+                    self._sixteen = bool(max(first.red.max(), first.green.max(), first.blue.max()) > 255)
         except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
             raise TilingError(
                 f"{path.name} cannot be read as LAS/LAZ: {exc}.",
                 hint="The file may be corrupt or truncated; export it again.",
             ) from None
-        self._sixteen: bool | None = None
+
+    def _chunk(self, pts) -> PointChunk:
+        xyz = np.empty((len(pts), 3), np.float64)
+        xyz[:, 0], xyz[:, 1], xyz[:, 2] = pts.x, pts.y, pts.z
+        rgb = None
+        if self._has_rgb:
+            rgb = to_u8(np.column_stack([pts.red, pts.green, pts.blue]), self._sixteen)
+        return PointChunk(xyz, rgb, np.asarray(pts.intensity, np.uint16), np.asarray(pts.classification, np.uint8))
 
     def chunks(self, size: int) -> Iterator[PointChunk]:
         import laspy
@@ -127,19 +142,23 @@ class LasSource:
         try:
             with laspy.open(str(self.path)) as reader:
                 for pts in reader.chunk_iterator(size):
-                    xyz = np.column_stack([np.asarray(pts.x), np.asarray(pts.y), np.asarray(pts.z)])
-                    rgb = None
-                    if self._has_rgb:
-                        raw = np.column_stack([pts.red, pts.green, pts.blue])
-                        if self._sixteen is None and raw.any():
-                            # LAS says 16-bit colour but many writers store 0..255: decide once
-                            self._sixteen = bool(raw.max() > 255)
-                        rgb = to_u8(raw, bool(self._sixteen))
-                    yield PointChunk(
-                        xyz, rgb, np.asarray(pts.intensity, np.uint16), np.asarray(pts.classification, np.uint8)
-                    )
+                    yield self._chunk(pts)
         except TilingError:
             raise
+        except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
+            raise TilingError(
+                f"{self.path.name}: reading LAS/LAZ points failed: {exc}.", hint="The file may be truncated or corrupt."
+            ) from None
+
+    def read_range(self, start: int, count: int) -> PointChunk:
+        """Points [start, start + count) (LAZ: decompressed from the chunk holding ``start``)."""
+        import laspy
+
+        try:
+            with laspy.open(str(self.path)) as reader:
+                if start:
+                    reader.seek(start)
+                return self._chunk(reader.read_points(count))
         except Exception as exc:  # noqa: BLE001 - readers raise any type on corrupt input
             raise TilingError(
                 f"{self.path.name}: reading LAS/LAZ points failed: {exc}.", hint="The file may be truncated or corrupt."

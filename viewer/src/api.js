@@ -41,7 +41,7 @@ export async function loadSites() {
 
 // Links are absolute (built from the request URL); keep only their path so a proxy's host name
 // never makes us call another origin.
-function sameOriginPath(href) {
+export function sameOriginPath(href) {
   const u = new URL(href, location.href);
   return u.pathname + u.search;
 }
@@ -49,15 +49,21 @@ function sameOriginPath(href) {
 export const loadBoundary = () => request("/api/boundary");
 export const sitePosition = (id) => request(`/api/sites/${encodeURIComponent(id)}/position`);
 
-export async function siteScans(id) {
+// The list under `key` of a relic's sub-resource; [] when the server has none (a 404: nothing
+// yet, or a server without that API).
+async function listOrNone(url, key) {
   try {
-    const body = await request(`/api/sites/${encodeURIComponent(id)}/scans`);
-    return Array.isArray(body.scans) ? body.scans : [];
+    const body = await request(url);
+    return Array.isArray(body[key]) ? body[key] : [];
   } catch (error) {
-    if (error.status === 404) return []; // no scans (or no scans API yet)
+    if (error.status === 404) return [];
     throw error;
   }
 }
+
+export const siteScans = (id) => listOrNone(`/api/sites/${encodeURIComponent(id)}/scans`, "scans");
+// Photos, clips, sound, 3D models and panoramas of a relic, as the media API lists them.
+export const siteMedia = (id) => listOrNone(`/api/media?record=${encodeURIComponent(`site:${id}`)}`, "items");
 
 // Relics inside a polygon (GeoJSON Polygon, lon/lat), with the other filters. POST because a drawn
 // polygon may be too long for a URL.

@@ -10,9 +10,10 @@
 //   i18n.js     Vietnamese / English
 // Public hooks for tests and embedding: window.heritageViewer (the Cesium Viewer) and window.heritage.
 
-import { loadBoundary, loadSites, loadZones, siteScans, sitePosition } from "./api.js";
+import { loadBoundary, loadSites, loadZones, siteMedia, siteScans, sitePosition } from "./api.js";
 import { $, $$, el, replace } from "./dom.js";
 import { ImpactTool } from "./impact.js";
+import { Guide } from "./guide.js";
 import { applyStatic, lang, onLangChange, rankLabel, RANK_ORDER, setLang, t } from "./i18n.js";
 import { addBoundary, afterDisplayReady, afterNextFrame, createViewer, flyToPoint, mark } from "./map.js";
 import { clusterImage, markerIcon } from "./markers.js";
@@ -20,6 +21,8 @@ import { Panel } from "./panel.js";
 import { Planner } from "./planner.js";
 import { RelicLayer } from "./relics.js";
 import { ScanLayer } from "./scans.js";
+import { showGround } from "./terrain.js";
+import { DistrictBadges } from "./districts.js";
 import { Finder } from "./search.js";
 import { ZoneLayer } from "./zones.js";
 
@@ -104,6 +107,11 @@ async function main() {
   const layer = viewer ? new RelicLayer(viewer) : null;
   const scanLayer = viewer ? new ScanLayer(viewer) : null;
   const zoneLayer = viewer ? new ZoneLayer(viewer) : null;
+  // Terrain, orthophotos, the basemap and the badges of relics not yet surveyed (terrain.js): they load
+  // on their own, never holding up the relics.
+  const districts = viewer && config.terrainApi
+    ? new DistrictBadges(viewer, { onSelect: (id) => select(id, { focus: true }) }) : null;
+  if (districts) showGround(viewer, districts);
   // Protection zones load beside the relics and never hold them up; zero zones is a normal state.
   if (zoneLayer) {
     loadZones().then((zones) => {
@@ -145,6 +153,9 @@ async function main() {
   let finder;
   const applyFilters = () => layer && layer.applyFilter((id) => finder.matches(sites.get(id)));
 
+  // The virtual guide: question box in the sidebar, narration in the relic panel.
+  const guide = new Guide({ onCite: (c) => c.type === "site" && select(c.id, { focus: true }) });
+
   const panel = new Panel({
     onClose: () => deselect(),
     onFly: (feature, scans) => {
@@ -159,7 +170,7 @@ async function main() {
     panel.setScanStatus(t("tilesetLoading"));
     const relicId = panel.feature && panel.feature.id;
     try {
-      await scanLayer.show(scan.tileset_url, { cover: panelCover() });
+      await scanLayer.show(scan.tileset_url, { cover: panelCover(), sample: scan.sample });
       if (layer && relicId) layer.hideMarker(relicId);
       panel.setScanStatus(t("tilesetLoaded", { label: scan.label || scan.id }));
     } catch (error) {
@@ -189,10 +200,12 @@ async function main() {
     }
     if (layer) layer.select(feature.geometry ? id : null);
     if (zoneLayer) zoneLayer.select(zone ? zone.id : null);
+    guide.showRecord("site", id);
     panel.show(feature, {
       zone,
       position: feature.geometry && config.positionApi ? sitePosition(id) : null,
       scans: config.scansApi ? siteScans(id) : null, // asked only once the server has the endpoint
+      media: config.mediaApi ? siteMedia(id) : null,
       focus,
     });
     if (decodeURIComponent(location.hash) !== `#site=${id}`) {
@@ -240,6 +253,11 @@ async function main() {
     handler.setInputAction((event) => {
       if (planner.handleClick(event.position)) return;
       const picked = viewer.scene.pick(event.position);
+      const district = districts && districts.resolvePick(picked);
+      if (district) {
+        districts.showList(district);
+        return;
+      }
       const hit = layer.resolvePick(picked);
       const zone = hit ? null : zoneLayer.resolvePick(picked);
       if (zone) selectZone(zone.id, { fly: false });
@@ -263,9 +281,11 @@ async function main() {
     relics: layer,
     finder,
     panel,
+    guide,
     planner,
     impact,
     zones: zoneLayer,
+    districts,
     select: (id) => select(id),
     selectZone: (zoneId) => selectZone(zoneId),
     close: deselect,

@@ -1,8 +1,10 @@
 // The relic panel: record, ranking decision, position (WGS 84 and VN-2000 / TM-3 from the server),
-// a link to the relic's own page, and its 3D scans. Data goes in as text only.
+// a link to the relic's own page, a thumbnail and link to its media, and its 3D scans. Data goes in
+// as text only.
 
+import { sameOriginPath } from "./api.js";
 import { $, el, replace } from "./dom.js";
-import { categoryLabel, formatDate, formatNumber, onLangChange, rankLabel, statusLabel, t } from "./i18n.js";
+import { categoryLabel, formatDate, formatNumber, lang, onLangChange, rankLabel, statusLabel, t } from "./i18n.js";
 import { markerIcon } from "./markers.js";
 
 export class Panel {
@@ -15,6 +17,10 @@ export class Panel {
     this.feature = null;
     this.position = undefined; // undefined: loading; null: unavailable
     this.scans = undefined; // undefined: loading; null: failed; [] none
+    this.media = []; // published media items of the relic (photos, clips, models…); [] none or failed
+    // below the actions: the record page's media, as a thumbnail and a link (filled by #renderMedia)
+    this.mediaBox = el("div", { id: "panel-media", className: "panel-media", hidden: true });
+    $(".panel-actions", this.root).after(this.mediaBox);
     this.token = 0;
     $("#panel-close").addEventListener("click", () => this.onClose());
     this.root.addEventListener("keydown", (event) => { if (event.key === "Escape") this.onClose(); });
@@ -24,14 +30,15 @@ export class Panel {
 
   get open() { return !this.root.hidden; }
 
-  // position, scans: promises; their results are ignored if another relic was opened meanwhile.
+  // position, scans, media: promises; their results are ignored if another relic was opened meanwhile.
   // zone: the protection zone (GeoJSON Feature) the relic was opened from, if any.
-  show(feature, { position, scans, focus = false, zone = null }) {
+  show(feature, { position, scans, media = null, focus = false, zone = null }) {
     const token = ++this.token;
     this.feature = feature;
     this.zone = zone;
     this.position = feature.geometry ? undefined : null;
     this.scans = scans ? undefined : [];
+    this.media = [];
     this.render();
     this.root.hidden = false;
     if (focus) {
@@ -52,6 +59,14 @@ export class Panel {
         this.scans = value;
         this.render();
       });
+    }
+    if (media) {
+      // media are extra: a failed list leaves the panel as it was, with no thumbnail
+      media.then((items) => {
+        if (token !== this.token) return;
+        this.media = items;
+        this.#renderMedia();
+      }, () => {});
     }
   }
 
@@ -110,7 +125,32 @@ export class Panel {
     fly.disabled = !feature.geometry;
     const page = $("#panel-page");
     page.href = `/sites/${encodeURIComponent(feature.id)}`;
+    this.#renderMedia();
     this.#renderScans();
+  }
+
+  #renderMedia() {
+    const box = this.mediaBox;
+    const items = this.media.filter((item) => item.state === "done" && item.version);
+    box.hidden = !items.length;
+    if (!items.length) {
+      replace(box);
+      return;
+    }
+    // the record page's media section (media_section.html), where the players and viewers are
+    const href = `/sites/${encodeURIComponent(this.feature.id)}#media-title`;
+    const pictured = items.find((item) => item.thumbnail);
+    const caption = (item) => (lang() === "en" && item.caption_en) || item.caption_vi || item.caption_en || "";
+    const counts = new Map();
+    for (const item of items) counts.set(item.media_type, (counts.get(item.media_type) || 0) + 1);
+    const summary = [...counts].map(([type, n]) => `${t(`media_${type}`)}: ${n}`).join(" · ");
+    replace(box,
+      pictured ? el("a", { href, className: "media-thumb", dataset: { mediaId: pictured.id } },
+        // same origin only: a thumbnail URL never makes the viewer fetch from another host
+        el("img", { src: sameOriginPath(pictured.thumbnail), alt: caption(pictured) || t("mediaThumb"),
+          loading: "lazy", decoding: "async" })) : null,
+      el("a", { href, dataset: { field: "media" } }, t("mediaLink", { n: items.length })),
+      el("span", { className: "meta" }, ` (${summary})`));
   }
 
   #vn2000Text() {
@@ -137,7 +177,7 @@ export class Panel {
       const ready = scan.status === "done" && scan.tileset_url;
       return el("li", {},
         el("span", {}, scan.label || scan.id, " ",
-          el("span", { className: "meta" }, t(scan.kind === "pointcloud" ? "pointcloud" : "mesh")),
+          el("span", { className: "meta" }, t(["pointcloud", "splat"].includes(scan.kind) ? scan.kind : "mesh")),
           scan.sample ? el("span", { className: "badge" }, t("sample")) : null,
           ready ? null : el("span", { className: "meta" }, ` (${t("scanProcessing")})`)),
         ready ? el("button", { type: "button", dataset: { scan: scan.id }, onclick: () => this.onShowScan(scan) },

@@ -6,7 +6,9 @@ import { clusterImage, markerImage } from "./markers.js";
 const Cesium = window.Cesium;
 const LABEL_RANGE_M = 60000; // names appear below ~60 km camera distance; clusters declutter above
 const MARKER_RANGE_M = 6e6; // from farther out the province is a dot: hide rather than overdraw the globe
-// Markers sit on the ellipsoid; without this the globe's depth would clip half of each symbol.
+// Markers are clamped to the ground (the terrain, or the ellipsoid without one). A symbol standing on
+// the ground would have its lower half cut by that ground (and by the coarser tiles seen from afar),
+// so it is never depth-tested: a relic's marker stays readable even behind a hill, like a map pin.
 const NO_DEPTH_TEST = Number.POSITIVE_INFINITY;
 
 export class RelicLayer {
@@ -42,6 +44,7 @@ export class RelicLayer {
           width: image.size,
           height: image.size,
           verticalOrigin: Cesium.VerticalOrigin.CENTER,
+          heightReference: Cesium.HeightReference.CLAMP_TO_GROUND, // on the terrain when there is one
           disableDepthTestDistance: NO_DEPTH_TEST,
           distanceDisplayCondition: new Cesium.DistanceDisplayCondition(0, MARKER_RANGE_M),
         },
@@ -55,6 +58,7 @@ export class RelicLayer {
           verticalOrigin: Cesium.VerticalOrigin.TOP,
           pixelOffset: new Cesium.Cartesian2(0, image.size / 2 + 3),
           distanceDisplayCondition: new Cesium.DistanceDisplayCondition(0, LABEL_RANGE_M),
+          heightReference: Cesium.HeightReference.CLAMP_TO_GROUND,
           disableDepthTestDistance: NO_DEPTH_TEST,
         },
       });

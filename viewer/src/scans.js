@@ -1,8 +1,10 @@
-// 3D scans of a relic: 3D Tiles 1.1 tilesets (meshes or point clouds) produced by tiling/ and listed
+// 3D scans of a relic: 3D Tiles 1.1 tilesets (meshes, point clouds or Gaussian splats; CesiumJS
+// decodes their Draco, meshopt and SPZ compression itself) produced by tiling/ and listed
 // by GET /api/sites/{id}/scans. showTileset() is the one code path that loads and frames them; the
 // panel's buttons call it, and so does window.heritage.showTileset(url) (public, used by the tests).
 
 import { flyToSphere, mark } from "./map.js";
+import { groundHeight, hasTerrain } from "./terrain.js";
 
 const Cesium = window.Cesium;
 
@@ -15,7 +17,9 @@ export class ScanLayer {
 
   // Loads the tileset at url (absolute or same-origin path), shows it alone, flies to it (cover: see
   // flyToSphere). Resolves to the tileset; rejects if it cannot be loaded.
-  async show(url, { cover = {} } = {}) {
+  // sample: a generated sample model (scans/demo.py puts its base on the ellipsoid, h = 0); with terrain
+  // it is lifted onto the ground there. Real scans keep their surveyed heights.
+  async show(url, { cover = {}, sample = false } = {}) {
     let tileset = this.tilesets.get(url);
     if (!tileset) {
       try {
@@ -39,6 +43,7 @@ export class ScanLayer {
       });
       this.viewer.scene.primitives.add(tileset);
       this.tilesets.set(url, tileset);
+      if (sample && hasTerrain(this.viewer)) await this.#onGround(tileset);
       mark("tilesetLoaded");
     }
     for (const [other, t] of this.tilesets) t.show = other === url;
@@ -47,6 +52,15 @@ export class ScanLayer {
     await flyToSphere(this.viewer, sphere, { range: Math.max(sphere.radius * 3, 30), pitch: -30, cover });
     this.viewer.scene.requestRender();
     return tileset;
+  }
+
+  async #onGround(tileset) {
+    const centre = tileset.boundingSphere.center;
+    const where = Cesium.Cartographic.fromCartesian(centre);
+    const ground = await groundHeight(this.viewer, Cesium.Math.toDegrees(where.longitude), Cesium.Math.toDegrees(where.latitude));
+    const up = Cesium.Ellipsoid.WGS84.geodeticSurfaceNormal(centre, new Cesium.Cartesian3());
+    tileset.modelMatrix = Cesium.Matrix4.fromTranslation(Cesium.Cartesian3.multiplyByScalar(up, ground, up));
+    tileset.heritageLift = ground; // for tests and the curious
   }
 
   hideAll() {

@@ -269,3 +269,17 @@ def test_injection_attempts_stay_values(api):
     assert ids(api, {"op": "=", "args": [{"property": "name_vi"}, "'; DROP TABLE sites; --"]}, "cql2-json") == []
     assert problem(api, {"op": "=", "args": [{"property": "rank; DROP TABLE sites"}, "x"]}, "cql2-json")
     assert len(ids(api, "INCLUDE")) == TOTAL_RELICS
+
+
+def test_the_draft_names_cql_text_and_cql_json_are_cql2(api):
+    text = "rank = 'national' AND decision_date >= '2005-01-01T'"  # the date as GDAL 3.6 writes it
+    assert ids(api, text, "cql-text") == ids(api, text.replace("T'", "'")) == ["binh-ba-6-6-1969", "t-br"]
+    as_json = {"op": "=", "args": [{"property": "rank"}, "inventoried"]}
+    r = api.get(ITEMS, params={"filter": json.dumps(as_json), "filter-lang": "cql-json", "limit": 100})
+    assert sorted(f["id"] for f in r.json()["features"]) == ids(api, as_json, "cql2-json") == ["t-xm"]
+    posted = api.post(ITEMS, json={"filter": as_json, "filter-lang": "cql-json"})
+    assert [f["id"] for f in posted.json()["features"]] == ["t-xm"]
+    lang = next(
+        p for p in api.get(OGC + "/api").json()["components"]["parameters"].values() if p["name"] == "filter-lang"
+    )
+    assert lang["schema"]["enum"] == ["cql2-text", "cql2-json", "cql-text", "cql-json"]

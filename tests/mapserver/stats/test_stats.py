@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 
 
@@ -31,8 +33,18 @@ def test_progress_against_plan_targets(live_server, module_dsn):
     }
     assert (ranks["national"]["plan_target"], ranks["national"]["in_registry"]) == (28, 20)
     assert (ranks["provincial"]["plan_target"], ranks["provincial"]["in_registry"]) == (19, 2)
-    assert ranks["inventoried"]["plan_target"] == 219 and ranks["inventoried"]["in_registry"] == 24
+    # The inventoried row is the unranked relics only (none among the shipped ones); the plan's 219
+    # counts ranked relics too, so it is the total's target.
+    assert ranks["inventoried"] == {
+        "rank": "inventoried",
+        "plan_target": None,
+        "in_registry": 0,
+        "located": 0,
+        "surveyed": 0,
+        "with_3d": 0,
+    }
     doc = live_server.client.get("/api/stats").json()
+    assert doc["all_inventoried"] == {"plan_target": 219, "in_registry": 24, "located": 1, "surveyed": 0, "with_3d": 0}
     assert doc["intangible"] == {"plan_target": 3, "in_registry": 3}
     vung_tau = next(d for d in doc["districts"] if d["id"] == "vung-tau")
     assert vung_tau["relics"] == 12 and vung_tau["valid_to"] == "2025-06-30"
@@ -44,3 +56,5 @@ def test_progress_against_plan_targets(live_server, module_dsn):
 
     page = live_server.client.get("/progress")
     assert page.status_code == 200 and "Tiến độ số hóa di tích" in page.text and "Di tích quốc gia" in page.text
+    unranked = page.text.split("Inventoried, unranked")[1].split("</tr>")[0]
+    assert re.findall(r'<td class="n">([^<\s]+)', unranked) == ["—", "0", "0", "0", "0"]

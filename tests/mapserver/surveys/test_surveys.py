@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+import numpy as np
 import psycopg
 import pytest
 from typer.testing import CliRunner
@@ -80,7 +81,8 @@ def test_receiver_layout_in_vn2000_and_back(client, module_dsn, tokens):
     vn = client.get(f"/api/surveys/{batch['id']}/points", params={"crs": "EPSG:5899"})
     assert vn.headers["content-crs"] == "<http://www.opengis.net/def/crs/EPSG/0/5899>"
     rows = list(csv.DictReader(io.StringIO(vn.text)))
-    assert (rows[0]["point"], rows[0]["easting"], rows[0]["northing"]) == ("P1", "426902.367", "1144200.498")
+    # Returned as stored, with 4 decimals (0.1 mm).
+    assert (rows[0]["point"], rows[0]["easting"], rows[0]["northing"]) == ("P1", "426902.3670", "1144200.4980")
     gj = client.get(f"/api/surveys/{batch['id']}/points", params={"crs": "EPSG:5899", "format": "geojson"}).json()
     assert gj["features"][1]["geometry"]["coordinates"] == [426910.0, 1144210.0, 15.5]
     # A surveyor's position is a proposal: the relic keeps its published one until an editor approves.
@@ -109,16 +111,50 @@ def test_vietnamese_excel_export_semicolon_decimal_comma_cp1258(client):
     r = upload(client, encode_like_excel(text, "cp1258"))
     assert r.status_code == 201, r.text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points").text)))
-    assert (rows[0]["easting"], rows[0]["northing"], rows[0]["h_normal"]) == ("426902.367", "1144200.498", "12.500")
+    assert (rows[0]["easting"], rows[0]["northing"], rows[0]["h_normal"]) == ("426902.3670", "1144200.4980", "12.5000")
 
 
-def test_xy_columns_need_an_axis_order(client):
-    text = f"point,X,Y,H\nA,{CHECK_N},{CHECK_E},5\n".encode()
+def test_xy_order_is_decided_from_the_numbers(client):
+    north_first = f"point,X,Y,H\nA,{CHECK_N},{CHECK_E},5\nB,{CHECK_N + 10},{CHECK_E + 10},5\n".encode()
+    r = upload(client, north_first)
+    assert r.status_code == 201, r.text
+    assert r.json()["axis_order"] == "north-east" and r.json()["height_system"] == "normal"
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points").text)))
+    assert (rows[0]["easting"], rows[0]["northing"]) == (f"{CHECK_E:.4f}", f"{CHECK_N:.4f}")
+    east_first = upload(client, f"point,X,Y\nA,{CHECK_E},{CHECK_N}\n".encode())
+    assert east_first.status_code == 201 and east_first.json()["axis_order"] == "east-north"
+    # Said, and contradicted by the numbers: refused, as before.
+    swapped = upload(client, north_first, axis_order="east-north")
+    assert swapped.status_code == 422 and "swapped" in swapped.json()["detail"]
+    # The header-less receiver layout is point,N,E,H; a receiver writing E first is read right too.
+    receiver = upload(client, f"P1,{CHECK_E},{CHECK_N},5\n".encode())
+    assert receiver.status_code == 201 and receiver.json()["axis_order"] == "east-north"
+
+
+def test_a_row_exchanged_against_the_rest_is_reported(client):
+    text = (
+        f"point,X,Y\nA,{CHECK_N},{CHECK_E}\nB,{CHECK_E + 5},{CHECK_N + 5}\nC,{CHECK_N + 9},{CHECK_E + 9}\n"
+    ).encode()
+    r = upload(client, text)
+    assert r.status_code == 422
+    (error,) = r.json()["errors"]
+    assert error["row"] == 3 and error["column"] == "Y/X" and "exchanged" in error["reason"]
+
+
+def test_xy_numbers_that_cannot_tell_ask_for_the_axis_order(client):
+    text = b"point,X,Y\nA,100,200\n"
     r = upload(client, text)
     assert r.status_code == 422 and "axis_order" in r.json()["detail"]
-    assert upload(client, text, axis_order="north-east").status_code == 201
-    swapped = upload(client, text, axis_order="east-north")
-    assert swapped.status_code == 422 and "swapped" in swapped.json()["detail"]
+    told = upload(client, text, axis_order="north-east")
+    assert told.status_code == 422 and "outside the valid range" in told.json()["errors"][0]["reason"]
+
+
+def test_header_column_that_no_row_has_is_named(client):
+    text = f"point,E,N,H,code\nA,{CHECK_E},{CHECK_N},5\nB,{CHECK_E},{CHECK_N + 1},6\n".encode()
+    r = upload(client, text)
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert "'code' (column 5)" in detail and "rows 2–3" in detail
 
 
 def test_every_row_problem_is_reported_and_nothing_stored(client, module_dsn):
@@ -131,19 +167,61 @@ def test_every_row_problem_is_reported_and_nothing_stored(client, module_dsn):
     assert r.status_code == 422
     problems = {(e["row"], e["column"]) for e in r.json()["errors"]}
     assert {(3, "E"), (4, "point"), (5, "H"), (6, "E/N"), (7, "E")} <= problems
+    (repeat,) = [e for e in r.json()["errors"] if e["column"] == "point"]
+    assert repeat["reason"] == "duplicate point id 'A' (also row 2)"
+    assert [e["row"] for e in r.json()["errors"]] == sorted(e["row"] for e in r.json()["errors"])
     assert counts(module_dsn) == before
     kept = upload(client, text, keep_valid="true")
     assert kept.status_code == 201 and kept.json()["point_count"] == 1 and kept.json()["skipped_rows"] == 5
 
 
-def test_height_system_is_explicit(client):
+def test_vn2000_heights_are_normal_unless_said_wgs84_ones_must_be_said(client):
     text = f"point,E,N,H\nA,{CHECK_E},{CHECK_N},5\n".encode()
-    missing = client.post(
+    plain = client.post(
         "/api/surveys", data={"site_id": "bach-dinh", "crs": "EPSG:5899"}, files={"file": ("a.csv", text, "text/csv")}
     )
-    assert missing.status_code == 422 and "height" in missing.json()["detail"]
-    wrong = upload(client, text, heights="ellipsoidal")
-    assert wrong.status_code == 422 and "normal heights" in wrong.json()["detail"]
+    assert plain.status_code == 201, plain.text
+    assert plain.json()["height_system"] == "normal"
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{plain.json()['id']}/points").text)))
+    assert float(rows[0]["h_normal"]) == 5.0 and float(rows[0]["h_ellipsoidal"]) == pytest.approx(5 - 1.819, abs=0.01)
+    # Said otherwise: the numbers are WGS 84 ellipsoidal heights (EGM96 N = -1.819 m here).
+    said = upload(client, text, heights="ellipsoidal")
+    assert said.status_code == 201, said.text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{said.json()['id']}/points").text)))
+    assert float(rows[0]["h_ellipsoidal"]) == 5.0 and float(rows[0]["h_normal"]) == pytest.approx(6.819, abs=0.01)
+    wgs = f"point,lon,lat,h\nA,{CHECK_LON},{CHECK_LAT},5\n".encode()
+    missing = client.post(
+        "/api/surveys", data={"site_id": "bach-dinh", "crs": "EPSG:4326"}, files={"file": ("a.csv", wgs, "text/csv")}
+    )
+    assert missing.status_code == 422 and "ellipsoidal" in missing.json()["detail"]
+
+
+def test_the_height_is_used_in_the_datum_step(client):
+    import crs
+
+    text = f"point,E,N,H\nHIGH,{CHECK_E},{CHECK_N},1500\n".encode()
+    r = upload(client, text)
+    assert r.status_code == 201, r.text
+    (row,) = csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points?crs=EPSG:4326").text))
+    lon, lat, _ = crs.transform(CHECK_E, CHECK_N, 1500.0, src=5899, dst=4326, heights="normal")
+    flat_lon, flat_lat = crs.transform(CHECK_E, CHECK_N, src=5899, dst=4326)
+    assert float(row["lon"]) == pytest.approx(float(lon), abs=2e-9)
+    assert float(row["lat"]) == pytest.approx(float(lat), abs=2e-9)
+    # At 1,500 m the datum step moves the point ~5 cm from its height-0 position.
+    moved = np.hypot((float(lon) - float(flat_lon)) * 109_500, (float(lat) - float(flat_lat)) * 110_600)
+    assert 0.04 < moved < 0.07
+
+
+def test_quoted_cells_and_empty_heights(client):
+    text = (
+        f'point,E,N,H,code\nA,{CHECK_E},{CHECK_N},5,"Mốc, cổng"\nB,{CHECK_E + 1},{CHECK_N},,TP\n'
+        f"C,{CHECK_E + 2},{CHECK_N},7,\n"
+    ).encode()
+    r = upload(client, text)
+    assert r.status_code == 201, r.text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points").text)))
+    assert [x["code"] for x in rows] == ["Mốc, cổng", "TP", ""]
+    assert [x["h_normal"] for x in rows] == ["5.0000", "", "7.0000"]
 
 
 def test_geojson_in_wgs84_with_ellipsoidal_heights(client):
@@ -154,7 +232,9 @@ def test_geojson_in_wgs84_with_ellipsoidal_heights(client):
     r = upload(client, doc.encode(), name="pts.geojson", crs="EPSG:4326", heights="ellipsoidal")
     assert r.status_code == 201, r.text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/api/surveys/{r.json()['id']}/points").text)))
-    assert (rows[0]["easting"], rows[0]["northing"]) == ("426902.367", "1144200.498")
+    # The check pair is at height 0; at h = 13.181 m the datum step moves the point by 0.46 mm.
+    assert float(rows[0]["easting"]) == pytest.approx(CHECK_E, abs=0.001)
+    assert float(rows[0]["northing"]) == pytest.approx(CHECK_N, abs=0.001)
     assert float(rows[0]["h_normal"]) == pytest.approx(15.0, abs=0.01) and rows[0]["accuracy_m"] == "0.020"
 
 

@@ -1,7 +1,9 @@
 """Benchmark: a 1,000,000-row GNSS CSV through POST /api/surveys end to end (stream to disk, parse,
 validate, convert through crs/, COPY), versus a bare COPY of the same file into a plain table in
 the same run (the floor any import pays). Prints seconds, rows/s, the ratio and the server's peak
-memory (VmHWM), which must not grow with the file.
+memory (VmHWM), which must not grow with the file (goals: under 5 s and 300 MiB). The file is the
+header-less receiver layout in EPSG:5899 with heights: the column order is read from the numbers
+and the heights are normal heights by default (no ``heights`` field is sent).
 
     .venv/bin/python scripts/bench/survey_upload.py [--rows 1000000]
 """
@@ -69,7 +71,7 @@ def main() -> None:
                 response = client.post(
                     "/api/surveys",
                     files={"file": ("points.csv", fh, "text/csv")},
-                    data={"site_id": "bach-dinh", "crs": "EPSG:5899", "heights": "normal"},
+                    data={"site_id": "bach-dinh", "crs": "EPSG:5899"},
                 )
             app = time.perf_counter() - t0
             response.raise_for_status()
@@ -77,8 +79,8 @@ def main() -> None:
             peak = peak_rss_mib(pid)
     print(f"bare COPY of the CSV (floor):   {bare:6.2f} s  {args.rows / bare:12,.0f} rows/s")
     print(f"POST /api/surveys end to end:   {app:6.2f} s  {args.rows / app:12,.0f} rows/s ({stored:,} points stored)")
-    print(f"ratio app/bare COPY: {app / bare:.2f}x   (goal: app under 10 s)")
-    print(f"server peak RSS: {peak:.0f} MiB (idle {idle_rss:.0f} MiB; file {size_mib:.0f} MiB)")
+    print(f"ratio app/bare COPY: {app / bare:.2f}x   (goal: app under 5 s)")
+    print(f"server peak RSS: {peak:.0f} MiB (idle {idle_rss:.0f} MiB; file {size_mib:.0f} MiB) (goal: under 300 MiB)")
 
 
 def server_pid(url: str) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..accounts.service import SESSION_COOKIE
-from ..tiles.headers import COMPRESSIBLE, CORS_EXPOSE, CORS_ORIGIN, DEFAULT_MEDIA_TYPE, MEDIA_TYPES
+from ..tiles.headers import COMPRESSIBLE, CORS_EXPOSE, CORS_ORIGIN, DEFAULT_MEDIA_TYPE, MEDIA_TYPES, PRECOMPRESSED
 from .published import PublishedPrefix
 
 # A unix socket path is limited to 107 bytes; a deeper var/ gets a loopback port instead.
@@ -156,6 +156,7 @@ def render(layout: FrontLayout, config: FrontConfig) -> str:
                 "cache_control": p.cache_control,
                 "to_app": p.to_app,
                 "signed_in_to_app": p.signed_in_to_app,
+                "missing_to_app": p.missing_to_app,
             }
             for p in config.prefixes
         ],
@@ -163,6 +164,7 @@ def render(layout: FrontLayout, config: FrontConfig) -> str:
         cors_origin=CORS_ORIGIN,
         cors_expose=CORS_EXPOSE,
         compressible=COMPRESSIBLE,
+        precompressed=sorted(PRECOMPRESSED.items()),
     )
 
 

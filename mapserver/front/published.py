@@ -23,6 +23,7 @@ import psycopg
 
 from ..scans import queries as scan_queries
 from ..store import StoreError, check_key
+from ..terrain import queries as terrain_queries
 from ..tiles.headers import IMMUTABLE
 
 log = logging.getLogger("heritage.front")
@@ -36,6 +37,7 @@ class PublishedPrefix:
     cache_control: str = IMMUTABLE
     to_app: str | None = None  # a regex of paths under the prefix that the app always answers
     signed_in_to_app: bool = False  # a signed-in request for an unlinked file goes to the app (drafts)
+    missing_to_app: bool = False  # any request for an unlinked file goes to the app (it answers 404 itself)
 
 
 # Media derivatives (media.delivery serves the same URLs from the app): every version up to the
@@ -51,14 +53,27 @@ PUBLIC_MEDIA_FOLDERS = (
     "CROSS JOIN LATERAL generate_series(1, m.version) v(n)"
 )
 
+# Terrain: the builds the app serves (terrain.queries.TERRAIN_VERSIONS: the current and the one
+# before it); imagery: built orthophoto layers; basemap: every version made at set-up. A basemap tile
+# not drawn (all sea or all land) is not a file: the app answers it from a coarser plain tile.
+PUBLIC_TERRAIN_FOLDERS = f"SELECT 'v' || id, 'terrain/v' || id FROM ({terrain_queries.TERRAIN_VERSIONS}) t"
+PUBLIC_IMAGERY_FOLDERS = (
+    "SELECT id || '/v' || tiles_version, 'imagery/' || id || '/v' || tiles_version FROM raster_layers "
+    "WHERE kind = 'imagery' AND status = 'done' AND NOT retired AND tiles_version IS NOT NULL"
+)
+PUBLIC_BASEMAP_FOLDERS = "SELECT version, 'basemap/' || version FROM basemaps"
+
 TILES = PublishedPrefix("tiles", "/tiles/", scan_queries.PUBLIC_TILE_FOLDERS)
+TERRAIN = PublishedPrefix("terrain", "/terrain/", PUBLIC_TERRAIN_FOLDERS)
+IMAGERY = PublishedPrefix("imagery", "/imagery/", PUBLIC_IMAGERY_FOLDERS)
+BASEMAP = PublishedPrefix("basemap", "/basemap/", PUBLIC_BASEMAP_FOLDERS, missing_to_app=True)
 IIIF = PublishedPrefix(
     "iiif", "/iiif/3/", PUBLIC_IIIF_FOLDERS, to_app=r"^/iiif/3/[^/]+/(v[0-9]+/)?info\.json$", signed_in_to_app=True
 )
 MEDIA = PublishedPrefix("media", "/media/", PUBLIC_MEDIA_FOLDERS, signed_in_to_app=True)
 # Every prefix the front serves from the store; a new one needs its SQL here and an announcement
 # (records.publication.ANNOUNCE_PUBLIC_FILES) in the transactions that publish or withdraw.
-PREFIXES: tuple[PublishedPrefix, ...] = (TILES, IIIF, MEDIA)
+PREFIXES: tuple[PublishedPrefix, ...] = (TILES, IIIF, MEDIA, TERRAIN, IMAGERY, BASEMAP)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,11 @@ MEDIA_TYPES = {
     ".mp4": "video/mp4",
     ".m4a": "audio/mp4",
     ".vtt": "text/vtt",
+    # Cesium quantized-mesh terrain tiles, stored gzipped (terrain.routes and the front add the encoding)
+    ".terrain": "application/vnd.quantized-mesh",
 }
+# Files stored compressed: sent as they are with this Content-Encoding.
+PRECOMPRESSED = {".terrain": "gzip"}
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 # Types worth compressing on the way out (binary tiles are compressed already or gain little).
 COMPRESSIBLE = ("application/json", "model/gltf+json")

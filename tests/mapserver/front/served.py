@@ -61,6 +61,41 @@ def add_media(conn: psycopg.Connection, store: Path, site: str, media_type: str,
     return media_id
 
 
+RASTER_SQL = (
+    "INSERT INTO raster_layers (kind, file_name, file_key, file_sha256, file_size, height_system, status, "
+    "progress, tiles_version, created_by, retired) VALUES (%s, 'r.tif', 'r', '', 0, %s, 'done', 1, 1, 'test', %s) "
+    "RETURNING id"
+)
+
+
+def add_rasters(conn: psycopg.Connection, store: Path) -> dict[str, object]:
+    """A built terrain (a gzipped tile), a retired one, an orthophoto layer and a basemap version
+    whose 1/1/1 tile was not drawn (a plain fill tile at level 0 stands for it)."""
+    import gzip
+
+    ids = {}
+    for name, kind, heights, retired in (
+        ("terrain", "terrain", "normal", False),
+        ("terrain_retired", "terrain", "normal", True),
+        ("imagery", "imagery", None, False),
+    ):
+        ids[name] = conn.execute(RASTER_SQL, (kind, heights, retired)).fetchone()[0]
+    for name in ("terrain", "terrain_retired"):
+        folder = store / "terrain" / f"v{ids[name]}"
+        (folder / "0" / "0").mkdir(parents=True)
+        (folder / "layer.json").write_text(json.dumps({"tilejson": "2.1.0", "format": "quantized-mesh-1.0"}))
+        (folder / "0" / "0" / "0.terrain").write_bytes(gzip.compress(bytes(range(256)) * 8))
+    tile = store / "imagery" / str(ids["imagery"]) / "v1" / "0" / "0" / "0.png"
+    tile.parent.mkdir(parents=True)
+    tile.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(500))
+    conn.execute("INSERT INTO basemaps (version, manifest) VALUES ('bm-test', '{}')")
+    base = store / "basemap" / "bm-test"
+    (base / "0" / "0").mkdir(parents=True)
+    (base / "0" / "0" / "0.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
+    (base / "0" / "0" / "0.fill.png").write_bytes(b"\x89PNG\r\n\x1a\nfill")
+    return ids
+
+
 @dataclass
 class Served:
     process: subprocess.Popen

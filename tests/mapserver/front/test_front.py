@@ -16,7 +16,7 @@ from mapserver.accounts.service import create_user
 from mapserver.front.nginx import find_nginx
 from mapserver.importer.readers import read_csv_text
 from mapserver.importer.sites import import_sites
-from tests.mapserver.front.served import add_media, add_scan, eventually, processes_mentioning, serve
+from tests.mapserver.front.served import add_media, add_rasters, add_scan, eventually, processes_mentioning, serve
 
 pytestmark = pytest.mark.skipif(find_nginx() is None, reason="nginx is not installed (apt-get install nginx-light)")
 NGINX_ETAG = re.compile(r'^"[0-9a-f]+-[0-9a-f]+"$')  # "<mtime>-<size>" in hex; the app's is a SHA-1
@@ -45,6 +45,7 @@ def front(module_dsn, tmp_path_factory):
             "draft": add_media(conn, store, "bach-dinh", "video", status="draft"),
         }
         scans.update({f"media_{k}": v for k, v in media.items()})
+        scans.update({f"raster_{k}": v for k, v in add_rasters(conn, store).items()})
         editor = create_user(conn, "front-editor", "editor")[1]
     served = serve(module_dsn, var, "--workers", "1", env={"HERITAGE_FRONT_RESYNC_SECONDS": "0.5"})
     client = httpx.Client(base_url=served.url, timeout=30)
@@ -135,6 +136,29 @@ def test_published_media_files_come_from_nginx_too(front):
     # Staff (a token or a session cookie) are passed to the app for what is not linked: their drafts.
     client.get(f"/media/{ids['media_draft']}/v1/video.mp4?staff", headers=editor)
     assert "upstream=unix:" in logged(served, f"/media/{ids['media_draft']}/v1/video.mp4?staff")
+
+
+def test_terrain_imagery_and_basemap_come_from_nginx(front):
+    served, client, ids, _, store = front
+    path = f"/terrain/v{ids['raster_terrain']}/0/0/0.terrain"
+    tile = eventually(lambda: (r := client.get(path)).status_code == 200 and r, seconds=10)
+    # stored gzipped, sent as it is: httpx undoes the encoding, so the body is the raw tile
+    assert (
+        tile.headers["content-encoding"] == "gzip" and tile.headers["content-type"] == "application/vnd.quantized-mesh"
+    )
+    assert tile.content == bytes(range(256)) * 8 and "immutable" in tile.headers["cache-control"]
+    assert logged(served, path).endswith("upstream=-")
+    layer = client.get(f"/terrain/v{ids['raster_terrain']}/layer.json")
+    assert layer.status_code == 200 and "content-encoding" not in layer.headers
+    assert client.get(f"/terrain/v{ids['raster_terrain_retired']}/layer.json").status_code == 404
+    ortho = client.get(f"/imagery/{ids['raster_imagery']}/v1/0/0/0.png")
+    assert ortho.status_code == 200 and ortho.headers["content-type"] == "image/png"
+    assert client.get("/basemap/bm-test/0/0/0.png").headers["content-type"] == "image/png"
+    # a tile never drawn: nginx has no file, the app answers with the plain tile above it
+    plain = client.get("/basemap/bm-test/1/1/1.png")
+    assert plain.status_code == 200 and plain.content.endswith(b"fill")
+    assert "upstream=unix:" in logged(served, "/basemap/bm-test/1/1/1.png")
+    assert client.get("/basemap/other/0/0/0.png").status_code == 404
 
 
 def test_api_requests_reach_the_app(front):

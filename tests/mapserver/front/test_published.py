@@ -66,11 +66,11 @@ def test_the_linker_unlinks_an_announced_withdrawal_at_once(fresh_dsn, tree):
     linker = Linker(fresh_dsn, published, resync_seconds=600)
     linker.start()
     try:
-        assert eventually(lambda: f"{plain}/v1" in links(published), seconds=10)
+        assert eventually(lambda: f"{plain}/v1" in links(published), seconds=30)
         with psycopg.connect(fresh_dsn) as conn, conn.transaction():
             conn.execute("UPDATE scans SET review_status = 'rejected' WHERE id = %s", (plain,))
             conn.execute(*scan_queries.tiles_changed())
-        assert eventually(lambda: f"{plain}/v1" not in links(published), seconds=10)
+        assert eventually(lambda: f"{plain}/v1" not in links(published), seconds=30)
     finally:
         linker.stop()
 

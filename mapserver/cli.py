@@ -15,6 +15,7 @@ from .accounts.cli import users_app
 from .artefacts.cli import import_artefacts_command
 from .backup_cli import backup_command, restore_command
 from .cli_output import print_row_errors
+from .guide.cli import guide_app
 from .importer.readers import ReadError, read_table
 from .importer.sites import import_sites
 from .importer.values import ImportRejected
@@ -48,6 +49,7 @@ app.add_typer(media_app, name="media")
 app.add_typer(terrain_app, name="terrain")
 app.add_typer(imagery_app, name="imagery")
 app.add_typer(basemap_app, name="basemap")
+app.add_typer(guide_app, name="guide")
 console = Console(stderr=True)
 
 
@@ -132,6 +134,10 @@ def setup(load_data: bool = typer.Option(True, help="Load the shipped reference 
 
         _, what = ensure_basemap(settings, dsn)
         console.print(f"offline basemap: {what}")
+    from .guides.build import build_guides
+
+    guides = build_guides(settings)
+    console.print(f"user guides: {guides.pages} pages, {len(guides.pdfs)} PDFs at /huong-dan/")
 
 
 def _sample_media(settings: Settings, dsn: str) -> None:

@@ -113,6 +113,10 @@ def _fits(cue: str, text: str, question: str) -> bool:
     return bool(_REASON.search(folded))
 
 
+def _fits_all(wanted: set[str], text: str, question: str) -> bool:
+    return all(_fits(cue, text, question) for cue in wanted)
+
+
 def _record_quote(index: GuideIndex, row: int) -> Quote:
     record = index.records[index.passage_record[row]]
     title = record.title_en if index.langs[row] == "en" and record.title_en else record.title_vi
@@ -196,6 +200,20 @@ def compose(index: GuideIndex, question: str, query_vector: np.ndarray, lang: st
         if same_record and score >= first_score - SECOND_SENTENCE_MARGIN and index.texts[row] != index.texts[first]:
             chosen.append(row)
             break
+    if wanted and len(chosen) == 1 and not _fits_all(wanted, index.texts[first], question):
+        # A "when"/"how many"/"who" question whose best passage names the subject without the
+        # asked thing: the record's best passage that has it goes with it.
+        fitting = next(
+            (
+                row
+                for _, row in scored[1:]
+                if index.passage_record[row] == index.passage_record[first]
+                and _fits_all(wanted, index.texts[row], question)
+            ),
+            None,
+        )
+        if fitting is not None:
+            chosen.append(fitting)
     quotes = [_record_quote(index, r) for r in chosen]
     seen = {q.text for q in quotes}
     see_also = []

@@ -5,6 +5,7 @@ refusal, the rate limit, the question log without personal data, the staff page,
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -47,6 +48,13 @@ def test_answer_quotes_a_published_record_with_citations(guide_server):
     # an element without English text answers in Vietnamese, and says so
     element = ask(guide_server.client, "When is the death anniversary of Lady Phi Yen?", "en").json()
     assert element["citations"]
+
+
+def test_a_when_question_is_answered_with_a_date_of_the_record(guide_server):
+    # the best English passage only names the palace; the record's dated passage goes with it
+    body = ask(guide_server.client, "When was Bạch Dinh (the White Palace) built?", "en").json()
+    assert {c["id"] for c in body["citations"]} == {"bach-dinh"}
+    assert re.search(r"\b1[89][0-9]{2}\b", body["answer"]), body["answer"]
 
 
 def test_out_of_scope_is_refused_and_bad_input_is_a_problem(guide_server):

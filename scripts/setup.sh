@@ -2,6 +2,7 @@
 # Install everything the product needs on a fresh Debian machine; idempotent and quick when done.
 #   scripts/setup.sh          system packages, .venv with the package (editable), npm packages
 #   scripts/setup.sh --test   the same plus what the test suite needs (chromium, gdal-bin)
+#   scripts/setup.sh --bench  the test set plus the load generator of scripts/bench/ (wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # ffmpeg: media ingest (transcoding); espeak-ng + sox: narration; nginx-light: the production front; fonts-dejavu-core: Vietnamese glyphs embedded in PDF reports;
 # gmt-gshhg-full: GSHHG shorelines of the offline basemap (LGPL).
 apt_packages=(postgresql-15 postgresql-15-postgis-3 proj-data ffmpeg espeak-ng sox nginx-light fonts-dejavu-core gmt-gshhg-full)
-if [[ "${1:-}" == "--test" ]]; then
+if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   apt_packages+=(chromium gdal-bin poppler-utils)  # poppler-utils: the tests read the PDF reports back
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  apt_packages+=(wrk)
 fi
 
 missing=()

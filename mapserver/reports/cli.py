@@ -11,7 +11,8 @@ from rich.console import Console
 
 from ..runtime import database_up
 from ..settings import Settings
-from . import figures, outline, render
+from ..stats import figures
+from . import outline, render
 
 report_app = typer.Typer(help="Reports of the digitization plan.", no_args_is_help=True)
 console = Console(stderr=True)

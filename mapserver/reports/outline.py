@@ -11,8 +11,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..stats.figures import Figures
 from ..vocabulary import RANK_TERMS, group_labels
-from .figures import Figures
 
 RANK_NAMES = group_labels(RANK_TERMS)
 STAFF_TO_FILL = "[Cán bộ phụ trách điền nội dung · to be written by the staff in charge]"
@@ -98,7 +98,7 @@ def kinds_table(f: Figures) -> Table:
 
 
 def museums_table(f: Figures) -> Table:
-    rows = tuple((m["name_vi"], m["artefacts"], m["published"], m["added_in_year"]) for m in f.museums)
+    rows = tuple((m["name_vi"], m["recorded"], m["published"], m["added_in_year"]) for m in f.museums)
     return Table(
         "Bảng 3. Hiện vật theo bảo tàng",
         ("Bảo tàng", "Hiện vật đã lập hồ sơ", "Đã công bố", f"Mới trong năm {f.year}"),
@@ -123,7 +123,7 @@ def activity_table(f: Figures) -> Table:
 def _task_result(measure: str, f: Figures) -> str:
     total, kinds = f.inventoried, {k["kind"]: k for k in f.kinds}
     if measure == "records":
-        others = sum(k["recorded"] for k in f.kinds) + sum(m["artefacts"] for m in f.museums)
+        others = sum(k["recorded"] for k in f.kinds) + sum(m["recorded"] for m in f.museums)
         return f"Đã lập hồ sơ {total.recorded} di tích và {others} hồ sơ di sản khác (hiện vật, tài liệu, lễ hội…)."
     if measure == "relics_3d":
         return (
@@ -131,7 +131,7 @@ def _task_result(measure: str, f: Figures) -> str:
             f"{total.scanned} di tích có mô hình quét 3D."
         )
     if measure == "artefacts":
-        parts = [f"{m['name_vi']}: {m['artefacts']} hiện vật" for m in f.museums]
+        parts = [f"{m['name_vi']}: {m['recorded']} hiện vật" for m in f.museums]
         return "; ".join(parts) + "." if parts else "Chưa có hiện vật được lập hồ sơ."
     if measure == "intangible":
         k = kinds["intangible"]
@@ -166,7 +166,8 @@ def build(f: Figures, data_dir: Path, *, issuer: tuple[str, str] = ISSUER) -> li
     blocks += [
         Heading("II. SỐ LIỆU"),
         Paragraph(
-            f"Số liệu lấy từ cơ sở dữ liệu di sản lúc {made:%H:%M} ngày {made:%d/%m/%Y}; "
+            f"Số liệu tính {'đến thời điểm lập báo cáo' if f.in_progress else f'đến hết ngày 31/12/{f.year}'}, "
+            f"lấy từ cơ sở dữ liệu di sản lúc {made:%H:%M} ngày {made:%d/%m/%Y}; "
             "chỉ tiêu theo Kế hoạch (cơ sở năm 2023: 1 di tích quốc gia đặc biệt, 28 di tích quốc gia, "
             "19 di tích cấp tỉnh, 219 di tích kiểm kê, 3 di sản phi vật thể quốc gia)."
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..pdf import FONT, new_pdf, write_lines
-from .figures import Figures
+from ..stats.figures import Figures
 from .outline import Block, Heading, Paragraph, Table, activity_table, kinds_table, museums_table, rank_table
 
 

@@ -1,33 +1,33 @@
-"""Digitization progress against the plan: /api/stats (JSON) and /progress (a page for staff and
-the public). The sample model is not counted as digitization: only real, published 3D scans are."""
+"""Digitization progress against the plan.
+
+* ``/progress?year=&lang=``: the plan's dashboard (stats.figures, the same figures as the annual
+  report), as at the end of the chosen year; ``?f=json`` or ``Accept: application/json`` gives its
+  JSON, which ``/api/progress?year=`` also serves.
+* ``/api/stats``: the public registry as published today (the public view only): relics per rank and
+  per district. The sample model is not counted as digitization: only real, published 3D scans are."""
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 from psycopg_pool import AsyncConnectionPool
+from starlette.datastructures import QueryParams
 
 from ..db import connection
-from ..vocabulary import RANK_TERMS, RANKS, group_labels
+from ..params import one_of, single, whole_number
+from ..vocabulary import RANKS
 from ..web.deps import AppSettings, Pool
-from ..web.pages import REVALIDATE, html_page
-from . import queries
+from ..web.negotiation import prefers_html
+from . import figures, pages, queries
+from .figures import plan_targets
 
 router = APIRouter(tags=["stats"])
-RANK_NAMES = group_labels(RANK_TERMS)
-
-
-def plan_targets(data_dir: Path) -> dict[str, dict[str, Any]]:
-    with open(data_dir / "plan_targets.csv", encoding="utf-8") as fh:
-        return {
-            row["group"]: {"target": int(row["target"]), "basis": row["basis"], "source": row["source"]}
-            for row in csv.DictReader(fh)
-        }
+YEAR_HELP = (
+    "Figures as at the end of this year (Vietnam time): from the first record's year to the current one (the default)."
+)
 
 
 async def progress(pool: AsyncConnectionPool, data_dir: Path) -> dict[str, Any]:
@@ -76,19 +76,42 @@ async def progress(pool: AsyncConnectionPool, data_dir: Path) -> dict[str, Any]:
     }
 
 
-@router.get("/api/stats", summary="Digitization progress of the relics against the plan's targets")
+@router.get("/api/stats", summary="The public registry today: published relics per rank and per district")
 async def stats(pool: Pool, settings: AppSettings) -> JSONResponse:
     return JSONResponse(await progress(pool, settings.data_dir), headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/progress", response_class=HTMLResponse, include_in_schema=False)
-async def progress_page(request: Request, pool: Pool, settings: AppSettings) -> HTMLResponse:
-    doc = await progress(pool, settings.data_dir)
-    return html_page(
-        request,
-        "progress.html",
-        cache=REVALIDATE,
-        doc=doc,
-        rank_names=RANK_NAMES,
-        doc_json=json.dumps(doc, ensure_ascii=False),
+async def _figures(pool: AsyncConnectionPool, params: QueryParams, data_dir: Path) -> tuple[figures.Figures, list[int]]:
+    async with connection(pool) as conn:
+        current, first = await (await conn.execute(queries.YEARS)).fetchone()
+        first = min(first or current, current)
+        year = whole_number(single(params, "year"), "year", default=current, minimum=first, maximum=current)
+        return await figures.collect_async(conn, year, data_dir), list(range(first, current + 1))
+
+
+def _json(f: figures.Figures, years: list[int]) -> JSONResponse:
+    return JSONResponse(f.as_json() | {"years": years}, headers={"Cache-Control": "no-cache", "Vary": "Accept"})
+
+
+@router.get("/api/progress", summary="The plan's figures as at the end of a year (the /progress page's data)")
+async def progress_json(
+    request: Request, pool: Pool, settings: AppSettings, year: str | None = Query(None, description=YEAR_HELP)
+) -> JSONResponse:
+    return _json(*await _figures(pool, request.query_params, settings.data_dir))
+
+
+@router.get("/progress", include_in_schema=False)
+async def progress_page(request: Request, pool: Pool, settings: AppSettings) -> Response:
+    params = request.query_params
+    f = single(params, "f")
+    # HTML unless JSON is asked for by name or preferred over HTML: browsers and crawlers get the page.
+    wants_json = one_of(f, ("html", "json"), "f", "") == "json" or (
+        f is None and "application/json" in request.headers.get("accept", "") and not prefers_html(request)
     )
+    lang = one_of(single(params, "lang"), pages.LANGS, "lang", "vi")
+    found, years = await _figures(pool, params, settings.data_dir)
+    if wants_json:
+        return _json(found, years)
+    response = pages.progress_page(request, found, years, lang)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,8 +1,7 @@
-"""Digitization progress: counts per rank against the plan, districts, and no credit for samples."""
+"""/api/stats, the public registry today: counts per rank against the plan, districts, and no credit
+for samples (the plan's dashboard, /progress, is tested in test_progress_figures.py)."""
 
 from __future__ import annotations
-
-import re
 
 import psycopg
 
@@ -53,8 +52,3 @@ def test_progress_against_plan_targets(live_server, module_dsn):
     assert by_rank(live_server.client)["special_national"]["with_3d"] == 0  # a sample is no scan
     add_scan(module_dsn, sample=False)
     assert by_rank(live_server.client)["special_national"]["with_3d"] == 1
-
-    page = live_server.client.get("/progress")
-    assert page.status_code == 200 and "Tiến độ số hóa di tích" in page.text and "Di tích quốc gia" in page.text
-    unranked = page.text.split("Inventoried, unranked")[1].split("</tr>")[0]
-    assert re.findall(r'<td class="n">([^<\s]+)', unranked) == ["—", "0", "0", "0", "0"]

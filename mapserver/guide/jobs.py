@@ -1,5 +1,6 @@
 """The worker's guide job: (re)index one record and render its narration, queued inside the
-transaction of every change of a public record; and the whole refresh of ``heritage guide reindex``."""
+transaction of every change of a public record (a tour: its introduction and stops are narrated,
+not indexed); and the whole refresh of ``heritage guide reindex`` and ``heritage setup``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from . import queries, service
 from .embed import Embedder
 from .narration.audio import generate
 from .narration.speak import tools_present
+from .narration.tours import KIND as TOUR_KIND
+from .narration.tours import narrate_tour, narrate_tours
 from .sources import kind_of
 
 log = logging.getLogger("heritage.guide")
@@ -38,11 +41,16 @@ def refresh_now(settings, *, narrate: bool = True, full: bool = False, progress=
     with psycopg.connect(database_url(settings)) as conn:
         step = narrator(make_store(settings)) if narrate else None
         run = service.rebuild if full else service.refresh
-        return run(conn, Embedder(), narrate=step, progress=progress)
+        result = run(conn, Embedder(), narrate=step, progress=progress)
+        if step is not None:  # tours are not indexed; each stop whose text changed is spoken again
+            result.narrated += narrate_tours(conn, make_store(settings), ACTOR)
+        return result
 
 
 def index_one(settings, kind_name: str, record_id: str, *, embedder: Embedder | None = None) -> bool:
     """(Re)index one record and render its narration; True when it is public."""
+    if kind_name == TOUR_KIND:
+        return _narrate_tour(settings, record_id)
     kind = kind_of(kind_name)
     if kind is None:
         return False
@@ -51,6 +59,16 @@ def index_one(settings, kind_name: str, record_id: str, *, embedder: Embedder | 
         narrate = narrator(make_store(settings)) if public else None
         if narrate is not None:
             narrate(conn, kind, record_id)
+    return public
+
+
+def _narrate_tour(settings, tour_id: str) -> bool:
+    """A published tour's introduction and stops (what changed of them); True when it is public."""
+    with psycopg.connect(database_url(settings)) as conn:
+        public = conn.execute(queries.PUBLIC_TOUR, (tour_id,)).fetchone() is not None
+        conn.commit()
+        if public and tools_present():
+            narrate_tour(conn, make_store(settings), tour_id, ACTOR)
     return public
 
 

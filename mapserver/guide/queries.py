@@ -88,3 +88,26 @@ ON CONFLICT (kind, record_id, source) DO UPDATE SET version = EXCLUDED.version, 
     duration_s = EXCLUDED.duration_s, created_by = EXCLUDED.created_by, created_at = now()
 """
 DELETE_NARRATION = "DELETE FROM guide_narrations WHERE kind = %s AND record_id = %s AND source = %s RETURNING store_key"
+
+# Tours (guide.narration.tours): their texts from the public view; narration rows of a tour are
+# ``record_id = <tour>`` (its introduction) and ``<tour>/<stop>`` (a stop), ids that cannot clash
+# (a tour id has no "/").
+PUBLIC_TOURS = "SELECT id FROM public_tours ORDER BY id"
+PUBLIC_TOUR = "SELECT id, title_vi, description_vi, graph FROM public_tours WHERE id = %s"
+# Generated narrations of stops no longer in the tour (a staff recording is kept: the stop may return).
+DROP_GONE_STOPS = """
+DELETE FROM guide_narrations
+WHERE kind = %(kind)s AND source = 'tts' AND split_part(record_id, '/', 1) = %(tour)s
+  AND record_id LIKE '%%/%%' AND NOT (record_id = ANY(%(keep)s))
+"""
+# Is the tour published, and (stop given) is the stop one of its rooms? Parameters (tour, stop or NULL).
+PUBLIC_TOUR_STOP = """
+SELECT 1 FROM public_tours t
+WHERE t.id = %s AND (%s::text IS NULL OR EXISTS (
+    SELECT 1 FROM jsonb_array_elements(coalesce(t.graph -> 'nodes', '[]'::jsonb)) n WHERE n ->> 'id' = %s))
+"""
+# The parts of a tour that have a narration (generated or recorded), by narration row id.
+TOUR_NARRATED = """
+SELECT DISTINCT record_id FROM guide_narrations
+WHERE kind = %(kind)s AND split_part(record_id, '/', 1) = %(tour)s
+"""

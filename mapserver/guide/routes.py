@@ -6,6 +6,8 @@
   recording), ETag and byte ranges; only for published records
 * ``PUT /api/guide/narration/{kind}/{id}`` (editor, multipart ``file``) → a recorded voice replaces
   the generated one; ``DELETE`` brings the generated one back
+* the same for a tour's introduction and stops: ``/api/guide/narration/tour/{id}[/{stop}]``
+  (guide.tour_routes)
 """
 
 from __future__ import annotations
@@ -16,25 +18,25 @@ from typing import Annotated, Literal
 
 import psycopg
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import iterate_in_threadpool
 
 from ..accounts.deps import User, require_role
 from ..db import connection, database_url
 from ..errors import InvalidParameter, NotFound, problem_response
-from ..tiles.routes import RANGE, _etag, _matches, _range
 from ..web.deps import AppSettings, AppStore, Pool
 from ..web.uploads import spool_upload
-from . import queries
+from . import queries, tour_routes
 from .asking import MAX_QUESTION_CHARS, ask, runtime_of
+from .audio_http import audio_response
 from .narration.audio import RECORDED_MAX_BYTES, current, save_recorded
 from .sources import kind_of
 from .throttle import take
 
 router = APIRouter(prefix="/api/guide", tags=["guide"])
+# Tours' narration first: /narration/{kind}/{id} below would take /narration/tour/{id} for a record.
+router.include_router(tour_routes.router)
 Editor = Annotated[User, Depends(require_role("editor"))]
-NARRATION_CACHE = "public, max-age=60"
 
 
 class Question(BaseModel):
@@ -84,27 +86,7 @@ async def _public_narration(pool, kind, record_id: str):
 @router.get("/narration/{kind_name}/{record_id}", summary="A record's narration")
 async def narration(kind_name: str, record_id: str, request: Request, pool: Pool, store: AppStore) -> Response:
     kind = _record(kind_name, record_id)
-    found = await _public_narration(pool, kind, record_id)
-    info = await asyncio.to_thread(store.stat, found.store_key) if found else None
-    if info is None:
-        raise NotFound("This record has no narration yet.")
-    etag = _etag(found.store_key, info.version_tag)
-    headers = {"ETag": etag, "Cache-Control": NARRATION_CACHE, "Accept-Ranges": "bytes"}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
-    start, end = 0, info.size - 1
-    status = 200
-    if wanted := request.headers.get("range"):
-        start, end = _range(RANGE.match(wanted.strip()), info.size)
-        if start is None:
-            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{info.size}"})
-        headers["Content-Range"] = f"bytes {start}-{end}/{info.size}"
-        status = 206
-    headers["Content-Length"] = str(end - start + 1)
-    if request.method == "HEAD":
-        return Response(status_code=status, headers=headers, media_type=found.content_type)
-    body = iterate_in_threadpool(store.read(found.store_key, start, end - start + 1))
-    return StreamingResponse(body, status_code=status, media_type=found.content_type, headers=headers)
+    return await audio_response(request, store, await _public_narration(pool, kind, record_id))
 
 
 def _save(dsn: str, store, kind, record_id: str, path: Path, actor: str):

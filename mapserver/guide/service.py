@@ -21,6 +21,7 @@ import psycopg
 from psycopg import sql
 
 from ..records.kinds import Kind
+from ..tours.kind import TOUR
 from . import queries
 from .embed import Embedder, to_bytes
 from .sources import guided_kinds, kind_of, passages, titles
@@ -148,9 +149,14 @@ def rebuild(conn: psycopg.Connection, embedder: Embedder, **options) -> RefreshR
 async def record_changed(conn, kind: Kind, record_id) -> None:
     """Inside the transaction of a change: drop a record that is no longer public from the index at
     once; queue the job that (re)indexes and narrates a public one, which runs after the commit."""
+    rid = str(record_id)
+    if kind.name == TOUR.name:
+        # a tour is narrated, not indexed: nothing to drop (the narration route reads public_tours)
+        if await (await conn.execute(queries.PUBLIC_TOUR, (rid,))).fetchone() is not None:
+            await queue_index(conn, kind.name, rid)
+        return
     if kind_of(kind.name) is None:
         return
-    rid = str(record_id)
     statement = sql.SQL("SELECT 1 FROM {} r WHERE r.id::text = %s").format(sql.Identifier(kind.public_view))
     if await (await conn.execute(statement, (rid,))).fetchone() is None:
         if (await conn.execute(queries.DELETE_RECORD, (kind.name, rid))).rowcount:

@@ -3,6 +3,7 @@
 import { Viewer } from "@photo-sphere-viewer/core";
 import { MarkersPlugin } from "@photo-sphere-viewer/markers-plugin";
 import { VirtualTourPlugin } from "@photo-sphere-viewer/virtual-tour-plugin";
+import { narrationControl } from "./tour_narration.js";
 import { LANG, psvNodes } from "./tour_nodes.js";
 
 const tour = JSON.parse(document.getElementById("tour-data").textContent);
@@ -12,7 +13,7 @@ const start = tour.nodes.some((n) => n.id === asked) ? asked : tour.start;
 const container = document.getElementById("tour-viewer");
 container.hidden = false;
 
-const state = (window.__tour = { node: null, visited: [] });
+const state = (window.__tour = { node: null, visited: [], narration: narrationControl(tour) });
 const viewer = new Viewer({
   container,
   lang: LANG,
@@ -36,6 +37,7 @@ Object.assign(state, { viewer, plugin, markers: viewer.getPlugin(MarkersPlugin) 
 plugin.addEventListener("node-changed", ({ node }) => {
   state.node = node.id;
   state.visited.push(node.id);
+  state.narration?.roomChanged(node.id); // the previous room's narration stops here
   const url = new URL(window.location.href);
   url.searchParams.set("node", node.id);
   window.history.replaceState(null, "", url); // a shared link opens in the same room

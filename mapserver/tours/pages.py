@@ -15,7 +15,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..db import connection
 from ..errors import NotFound
+from ..guide.narration.tours import narration_urls
 from ..media_viewers.vendor import installed, vendor_url
 from ..web.deps import AppSettings, Pool
 from ..web.pages import PAGE_CACHE, REVALIDATE, html_page
@@ -68,6 +70,12 @@ async def tour_page(tour_id: str, request: Request, pool: Pool, settings: AppSet
         return html_page(
             request, "record_not_found.html", status_code=404, cache=REVALIDATE, kind=TOUR, record_id=tour_id[:100]
         )
+    # the spoken introduction and stops (guide.narration.tours), offered only where there is audio
+    async with connection(pool) as conn:
+        spoken = await narration_urls(conn, tour_id)
+    tour["narration"] = spoken.get(None)
+    for node in tour["nodes"]:
+        node["narration"] = spoken.get(node["id"])
     assets = viewer_assets()
     base = (settings.public_url or str(request.base_url)).rstrip("/")
     description = bilingual(tour.get("description_vi"), tour.get("description_en"))[:300]

@@ -3,7 +3,8 @@
 Generated speech is kept under ``narration/{kind}/{id}/v{version}-{hash}.mp3`` (record version and
 the hash of the text read, so a new version never overwrites what a cached player still fetches).
 A staff recording (MP3, Ogg/Opus, M4A/AAC or WAV, recognised from its bytes, not its name) is kept
-under ``narration/{kind}/{id}/recorded-{hash}.{ext}`` and played instead while it exists.
+under ``narration/{kind}/{id}/recorded-{hash}.{ext}`` and played instead while it exists. ``render`` and
+``keep_recorded`` take the row id and folder as given, for tour stops (``tours``).
 """
 
 from __future__ import annotations
@@ -66,19 +67,29 @@ def generate(conn: psycopg.Connection, store, kind: Kind, record_id: str, row: d
     text = narration_text(kind, row)
     if not text:
         return False
-    digest = text_hash(text)
     version = conn.execute(queries.RECORD_VERSION, (kind.name, record_id)).fetchone()[0]
-    existing = [r for r in conn.execute(queries.NARRATION, (kind.name, record_id)).fetchall() if r[0] == "tts"]
+    return render(conn, store, kind.name, record_id, f"narration/{kind.name}/{record_id}", version, text, actor)
+
+
+def render(
+    conn: psycopg.Connection, store, kind_name: str, record_id: str, folder: str, version: int, text: str, actor: str
+) -> bool:
+    """Speak ``text`` into ``{folder}/v{version}-{hash}.mp3`` as the narration row (kind_name,
+    record_id), unless that row already reads the same text. Shared by records and tour stops
+    (guide.narration.tours), whose row ids are not record ids."""
+    digest = text_hash(text)
+    existing = [r for r in conn.execute(queries.NARRATION, (kind_name, record_id)).fetchall() if r[0] == "tts"]
+    conn.commit()  # no transaction held open while espeak-ng runs
     if existing and existing[0][2] == digest:
         return False
-    key = f"narration/{kind.name}/{record_id}/v{version}-{digest[:8]}.mp3"
-    with tempfile.TemporaryDirectory(prefix="heritage-narration-") as folder:
-        speech = synthesise(text, Path(folder) / "narration.mp3")
+    key = f"{folder}/v{version}-{digest[:8]}.mp3"
+    with tempfile.TemporaryDirectory(prefix="heritage-narration-") as scratch:
+        speech = synthesise(text, Path(scratch) / "narration.mp3")
         size = speech.path.stat().st_size
         store.put_file(key, speech.path)
     conn.execute(
         queries.UPSERT_NARRATION,
-        (kind.name, record_id, "tts", version, digest, key, CONTENT_TYPE, size, round(speech.seconds, 2), actor),
+        (kind_name, record_id, "tts", version, digest, key, CONTENT_TYPE, size, round(speech.seconds, 2), actor),
     )
     conn.commit()
     return True
@@ -86,18 +97,25 @@ def generate(conn: psycopg.Connection, store, kind: Kind, record_id: str, row: d
 
 def save_recorded(conn: psycopg.Connection, store, kind: Kind, record_id: str, path: Path, actor: str) -> Narration:
     """Keep a staff recording (already size-checked) as the record's narration."""
+    version = conn.execute(queries.RECORD_VERSION, (kind.name, record_id)).fetchone()[0]
+    return keep_recorded(conn, store, kind.name, record_id, f"narration/{kind.name}/{record_id}", version, path, actor)
+
+
+def keep_recorded(
+    conn: psycopg.Connection, store, kind_name: str, record_id: str, folder: str, version: int, path: Path, actor: str
+) -> Narration:
+    """Keep a recording as the narration row (kind_name, record_id), under ``folder``."""
     with open(path, "rb") as fh:
         found = sniff_audio(fh.read(16))
     if found is None:
         raise ValueError("not an audio file this site can play (MP3, Ogg/Opus, M4A/AAC or WAV)")
     content_type, extension = found
     digest, size = file_sha256(path)
-    version = conn.execute(queries.RECORD_VERSION, (kind.name, record_id)).fetchone()[0]
-    key = f"narration/{kind.name}/{record_id}/recorded-{digest[:16]}.{extension}"
+    key = f"{folder}/recorded-{digest[:16]}.{extension}"
     store.put_file(key, path)
     conn.execute(
         queries.UPSERT_NARRATION,
-        (kind.name, record_id, "recorded", version, digest[:16], key, content_type, size, None, actor),
+        (kind_name, record_id, "recorded", version, digest[:16], key, content_type, size, None, actor),
     )
     conn.commit()
     return Narration("recorded", version, key, content_type, size, None, actor)

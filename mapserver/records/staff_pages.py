@@ -117,7 +117,7 @@ async def list_page(
         items=orjson.loads(items),
         matched=matched,
         q=q or "",
-        status=status or "",
+        status_filter=status or "",
     )
 
 

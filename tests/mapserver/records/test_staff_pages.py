@@ -88,6 +88,19 @@ def test_draft_to_published_through_the_forms(live_server, people):
     assert foreign.status_code == 403
 
 
+def test_every_kind_has_a_list_page_with_its_status_filter(live_server, people):
+    from mapserver.records.registry import all_kinds
+    from mapserver.records.staff_pages import EDITABLE_KINDS
+
+    editor = signed_in(live_server, "sp-editor")
+    for kind in (k for k in all_kinds() if k.name in EDITABLE_KINDS):
+        page = editor.get(f"/staff/{kind.path}")
+        assert page.status_code == 200, (kind.path, page.text[:300])
+    filtered = editor.get("/staff/artefacts", params={"status": "published"})
+    assert filtered.status_code == 200 and '<option value="published" selected>' in filtered.text
+    assert editor.get("/staff/no-such-kind").status_code == 404
+
+
 def test_audit_page_is_for_admins(live_server, people):
     assert signed_in(live_server, "sp-editor").get("/staff/audit").status_code == 303
     page = signed_in(live_server, "sp-admin").get("/staff/audit", params={"entity": "artefact"})

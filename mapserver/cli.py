@@ -126,7 +126,8 @@ def setup(load_data: bool = typer.Option(True, help="Load the shipped reference 
     if load_data:
         result = load_reference_data(dsn, settings.data_dir, actor=_actor())
         console.print(
-            f"reference data: relics inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}"
+            f"reference data: relics inserted {result.inserted}, already in the registry and kept as they are "
+            f"{result.unchanged}"
         )
         _queue_demo(settings, dsn)
         _sample_media(settings, dsn)

@@ -70,10 +70,7 @@ def load_intangible(conn: psycopg.Connection, data_dir: Path) -> int:
             """INSERT INTO intangible_elements (id, name_vi, decision_no, decision_date, admin_unit_ids,
                                                 season, sources, notes)
                VALUES (%s, %s, nullif(%s, ''), nullif(%s, '')::date, %s, %s, %s, nullif(%s, ''))
-               ON CONFLICT (id) DO UPDATE SET name_vi = EXCLUDED.name_vi,
-                   decision_no = EXCLUDED.decision_no, decision_date = EXCLUDED.decision_date,
-                   admin_unit_ids = EXCLUDED.admin_unit_ids, season = EXCLUDED.season,
-                   sources = EXCLUDED.sources, notes = EXCLUDED.notes""",
+               ON CONFLICT (id) DO NOTHING""",
             (
                 row["id"],
                 row["name_vi"],
@@ -105,8 +102,7 @@ def load_museums(conn: psycopg.Connection, data_dir: Path) -> int:
             """INSERT INTO museums (id, name_vi, name_en, address_vi, site_id, sources)
                VALUES (%(id)s, %(name_vi)s, nullif(%(name_en)s, ''), nullif(%(address_vi)s, ''),
                        nullif(%(site_id)s, ''), %(sources)s)
-               ON CONFLICT (id) DO UPDATE SET name_vi = EXCLUDED.name_vi, name_en = EXCLUDED.name_en,
-                   address_vi = EXCLUDED.address_vi, site_id = EXCLUDED.site_id, sources = EXCLUDED.sources""",
+               ON CONFLICT (id) DO NOTHING""",
             row,
         )
     return len(rows)
@@ -122,10 +118,7 @@ def load_festivals(conn: psycopg.Connection, data_dir: Path, actor: str) -> int:
                VALUES (%(id)s, %(name_vi)s, nullif(%(element_id)s, ''), nullif(%(site_id)s, ''), %(place_vi)s,
                        %(lunar_month)s::int, %(lunar_day_start)s::int, %(lunar_day_end)s::int, %(date_text)s,
                        %(sources)s, 'published', %(actor)s)
-               ON CONFLICT (id) DO UPDATE SET name_vi = EXCLUDED.name_vi, element_id = EXCLUDED.element_id,
-                   site_id = EXCLUDED.site_id, place_vi = EXCLUDED.place_vi, lunar_month = EXCLUDED.lunar_month,
-                   lunar_day_start = EXCLUDED.lunar_day_start, lunar_day_end = EXCLUDED.lunar_day_end,
-                   date_text = EXCLUDED.date_text, sources = EXCLUDED.sources""",
+               ON CONFLICT (id) DO NOTHING""",
             {**row, "actor": actor},
         )
         if row["site_id"]:
@@ -151,7 +144,8 @@ STORY_COLUMNS = (
 
 
 def load_relic_stories(conn: psycopg.Connection, data_dir: Path) -> int:
-    """Descriptions of the shipped relics (our own words from cited sources), when shipped."""
+    """Descriptions of the shipped relics (our own words from cited sources), when shipped, for the
+    relics that have none yet (what staff wrote since stays)."""
     path = data_dir / "relic_stories.csv"
     if not path.exists():
         return 0
@@ -164,7 +158,8 @@ def load_relic_stories(conn: psycopg.Connection, data_dir: Path) -> int:
                    significance_vi = %(significance_vi)s, significance_en = %(significance_en)s,
                    visiting_vi = %(visiting_vi)s, visiting_en = %(visiting_en)s, narration_vi = %(narration_vi)s,
                    story_sources = %(sources)s
-               WHERE id = %(site_id)s""",
+               WHERE id = %(site_id)s AND story_sources IS NULL AND description_vi IS NULL
+                 AND history_vi IS NULL""",
             {**values, "sources": row.get("sources"), "site_id": row["site_id"]},
         )
         count += cur.rowcount
@@ -172,12 +167,16 @@ def load_relic_stories(conn: psycopg.Connection, data_dir: Path) -> int:
 
 
 def load_reference_data(dsn: str, data_dir: Path, actor: str = "setup") -> ImportResult:
+    """The shipped records, once: set-up runs at every start of scripts/run.sh, so a record already
+    in the registry (edited, moved by a survey, withdrawn by an editor) is never overwritten by the
+    shipped copy; `heritage import sites FILE` is the deliberate way to update relics from a file.
+    Administrative units and the province outline are reference geography and are refreshed."""
     with psycopg.connect(dsn) as conn:
         with conn.transaction():
             load_admin_units(conn, data_dir)
             load_boundary(conn, data_dir)
         relics = data_dir / "relics.csv"
-        result = import_sites(conn, read_table(relics), actor=actor, source_name=relics.name)
+        result = import_sites(conn, read_table(relics), actor=actor, source_name=relics.name, keep_existing=True)
         with conn.transaction():
             load_intangible(conn, data_dir)
             load_museums(conn, data_dir)

@@ -264,14 +264,24 @@ RETURNING (xmax = 0) AS inserted
 """
 
 
-def import_sites(conn: psycopg.Connection, table: Table, *, actor: str, source_name: str) -> ImportResult:
-    """Validate every row, then upsert all of them in one transaction (or raise ImportRejected)."""
+def import_sites(
+    conn: psycopg.Connection, table: Table, *, actor: str, source_name: str, keep_existing: bool = False
+) -> ImportResult:
+    """Validate every row, then upsert all of them in one transaction (or raise ImportRejected).
+    ``keep_existing``: relics already in the registry are left as they are (counted unchanged)."""
     records, errors = validate_rows(table, _units_by_name(conn), province_area(conn))
     if errors:
         raise ImportRejected(errors, total_rows=len(table.rows))
     inserted = updated = unchanged = 0
     with conn.transaction():
+        existing = set()
+        if keep_existing:
+            ids = [r.id for r in records]
+            existing = {row[0] for row in conn.execute("SELECT id FROM sites WHERE id = ANY(%s)", (ids,))}
         for record in records:
+            if record.id in existing:
+                unchanged += 1
+                continue
             params: dict[str, Any] = dict(record.__dict__, actor=actor)
             if record.lon is not None:
                 conn.execute(site_queries.ARCHIVE_POSITION_IF_MOVED, params)

@@ -19,6 +19,7 @@ from .errors import install_error_handlers
 from .festivals import routes as festivals
 from .guide import pages as guide_pages
 from .guide import routes as guide_routes
+from .guides import routes as guides
 from .intangible.kind import ELEMENT
 from .jobs.defer import JobQueue
 from .lessons import pages as lesson_pages
@@ -102,6 +103,7 @@ ROUTERS = (
     terrain.router,
     portal_pages.router,
     portal_shell.router,
+    guides.router,
 )
 
 

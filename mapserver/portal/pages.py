@@ -23,7 +23,7 @@ LINKS = (  # the portal's other doors
     ("/", "Bản đồ 3D", "3D map"),
     ("/sites", "Danh sách di tích", "All relics"),
     ("/lessons", "Học liệu số mở", "Learning library"),
-    ("/tours", "Tham quan 360°", "360° tours"),
+    ("/browse?type=tour", "Tham quan 360°", "360° tours"),
     ("/guide", "Hướng dẫn viên ảo", "Virtual guide"),
     ("/catalog", "Dữ liệu mở", "Open data"),
 )

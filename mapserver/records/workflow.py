@@ -40,7 +40,8 @@ def next_status(current: str, action: str, *, has_role, contributor_role: str, r
         raise Forbidden(f"'{action}' needs the '{role}' role.")
     if current not in transition.sources:
         raise Conflict(
-            f"A record that is '{current}' cannot be {action}ed here (only from: {', '.join(transition.sources)})."
+            f"A record that is '{current}' cannot be given '{action}' here "
+            f"(only one that is {' or '.join(transition.sources)})."
         )
     if transition.needs_reason and not (reason and reason.strip()):
         raise InvalidParameter("a rejection needs a reason", parameter="reason")

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..db import connection
 from ..errors import NotFound
@@ -57,6 +57,12 @@ def viewer_assets() -> dict[str, Any]:
 
 def bilingual(vi: str | None, en: str | None) -> str:
     return " / ".join(p for p in (vi, en) if p)
+
+
+@router.get("/tours", include_in_schema=False)
+async def tours_index() -> Response:
+    # The published tours are listed where every kind is browsed.
+    return RedirectResponse("/browse?type=tour", status_code=308)
 
 
 @router.get("/tours/{tour_id}", response_class=HTMLResponse)

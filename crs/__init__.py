@@ -9,9 +9,11 @@
   converted explicitly between normal and ellipsoidal.
 * ``crs.ecef``: ECEF positions and East-North-Up frames for 3D Tiles.
 * ``crs.parse``: surveyor notations (DMS angles, decimal commas, swapped columns).
+* ``crs.axis_order``: a CSV's column order checked against its numbers (refused, never swapped).
 * ``crs.stream`` / ``crs.cli``: CSV conversion and the ``heritage crs`` commands.
 """
 
+from .axis_order import AXIS_ORDERS, SwappedColumns
 from .datum3d import HEIGHT_KINDS, HeightKind, resolve_kinds, transform_3d
 from .ecef import ecef_to_enu, enu_to_ecef, enu_to_ecef_matrix, from_ecef, to_ecef
 from .errors import AmbiguousHeights, CSVFormatError, GeoidUnavailable, PinnedOperationUnavailable, UnsupportedCRS
@@ -52,6 +54,7 @@ from .zones import (
 )
 
 __all__ = [
+    "AXIS_ORDERS",
     "AmbiguousHeights",
     "AxisCheck",
     "CSVFormatError",
@@ -62,6 +65,7 @@ __all__ = [
     "PINNED_EPSG",
     "PINNED_NAME",
     "PinnedOperationUnavailable",
+    "SwappedColumns",
     "UnsupportedCRS",
     "Zone",
     "all_zones",

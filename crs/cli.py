@@ -3,8 +3,9 @@
 Examples: ``heritage crs convert --from EPSG:4326 --to EPSG:5899 < pts.csv``;
 ``heritage crs convert --from 4326 --to 5899 --heights ellipsoidal < gnss.csv`` (lon,lat,h from a
 receiver -> E,N,H normal); ``--out-heights ellipsoidal`` writes ellipsoidal heights instead.
-Exit codes: 0 ok, 1 bad input data (message names the line) or no geoid grid, 2 bad options
-(e.g. unknown CRS, a WGS 84 height column without --heights).
+``--axis-order north-east`` reads northing (latitude) first; columns the other way round from what
+is said are refused with their lines named. Exit codes: 0 ok, 1 bad input data (message names the
+line) or no geoid grid, 2 bad options (e.g. unknown CRS, a WGS 84 height column without --heights).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from .axis_order import AXIS_ORDERS, SwappedColumns
 from .datum3d import HEIGHT_KINDS
 from .errors import AmbiguousHeights, CSVFormatError, GeoidUnavailable, UnsupportedCRS
 from .stream import convert_csv
@@ -61,6 +63,16 @@ def convert(
             "as a GNSS receiver measures it). Needed for a WGS 84 z column.",
         ),
     ] = None,
+    axis_order: Annotated[
+        str,
+        typer.Option(
+            "--axis-order",
+            help="Order of the first two columns: east-north (x = lon/easting) or north-east (northing or "
+            "latitude first, as Vietnamese survey tables write X). The numbers are checked: a file whose rows "
+            "say the other order is refused (as heritage survey import refuses E/N columns the wrong way "
+            "round), never swapped silently.",
+        ),
+    ] = "east-north",
     out_heights: Annotated[
         str | None,
         typer.Option(
@@ -69,21 +81,34 @@ def convert(
         ),
     ] = None,
 ) -> None:
-    """Convert x,y[,z] CSV lines (x = lon/easting) between supported CRSs; z is a height, used by the
-    datum step and converted to the kind asked for."""
+    """Convert x,y[,z] CSV lines (x = lon/easting, or y first with --axis-order north-east) between
+    supported CRSs; z is a height, used by the datum step and converted to the kind asked for."""
     source = _zone_option(src, "--from")
     target = _zone_option(dst, "--to")
     kind_in = _kind_option(heights, "--heights")
     kind_out = _kind_option(out_heights, "--out-heights")
+    if axis_order not in AXIS_ORDERS:
+        raise typer.BadParameter(f"must be {' or '.join(AXIS_ORDERS)}", param_hint="--axis-order")
     infile = file if file is not None else sys.stdin
     outfile = output if output is not None else sys.stdout
     try:
         count = convert_csv(
-            infile, outfile, src=source, dst=target, has_header=header, heights=kind_in, out_heights=kind_out
+            infile,
+            outfile,
+            src=source,
+            dst=target,
+            has_header=header,
+            heights=kind_in,
+            out_heights=kind_out,
+            axis_order=axis_order,
         )
     except AmbiguousHeights as exc:
         typer.echo(f"error: {exc}; add --heights ellipsoidal or --heights normal", err=True)
         raise typer.Exit(2) from None
+    except SwappedColumns as exc:
+        hint = f"; if the file is written that way, add --axis-order {exc.other_order}" if exc.file_swapped else ""
+        typer.echo(f"error: {exc}{hint}", err=True)
+        raise typer.Exit(1) from None
     except (CSVFormatError, GeoidUnavailable) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

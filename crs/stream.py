@@ -13,6 +13,10 @@ written as the kind asked for (``heights`` in, ``out_heights`` out: "normal" or 
 VN-2000 heights are normal unless told otherwise, WGS 84 ones must be said when they matter —
 see ``crs.datum3d``). The header row written names the kind (h_normal / h_ellipsoidal).
 
+Column order: ``axis_order`` "east-north" (x = lon/easting, the default) or "north-east" (northing
+or latitude first); the numbers are checked against it (``crs.axis_order``) and a file, or rows,
+the other way round are refused with ``SwappedColumns``, never converted or swapped silently.
+
 Lines are read in chunks (100 000 by default) and parsed with ``numpy.loadtxt``; only when a
 chunk fails is it re-read line by line to name the bad line and field.
 """
@@ -29,6 +33,7 @@ from typing import IO
 
 import numpy as np
 
+from .axis_order import AXIS_ORDERS, AxisOrderCheck
 from .datum3d import resolve_kinds
 from .errors import CSVFormatError
 from .transform import ZoneLike, transform
@@ -154,15 +159,21 @@ def convert_csv(
     has_header: bool | None = None,
     heights: str | None = None,
     out_heights: str | None = None,
+    axis_order: str = "east-north",
     chunk_lines: int = CHUNK_LINES,
 ) -> int:
     """Convert an ``x,y[,z]`` CSV from ``src`` to ``dst``; returns the number of points written.
 
     ``infile``/``outfile`` are paths or open text files. Raises CSVFormatError (with the 1-based
     line number and field) on the first bad line, UnsupportedCRS for unknown CRSs, and
-    AmbiguousHeights when a z column needs ``heights`` to be said (WGS 84 input).
+    AmbiguousHeights when a z column needs ``heights`` to be said (WGS 84 input), SwappedColumns
+    when the numbers contradict ``axis_order``.
     """
     s, d = as_zone(src), as_zone(dst)
+    if axis_order not in AXIS_ORDERS:
+        raise ValueError(f"axis_order must be one of {', '.join(AXIS_ORDERS)}")
+    # ECEF has no pair of horizontal axes to confuse.
+    axes = AxisOrderCheck(s, axis_order) if s.kind != "geocentric" else None
     count = 0
     with _reader(infile) as fin, _writer(outfile) as fout:
         lineno, first = 0, None
@@ -200,6 +211,10 @@ def convert_csv(
             if not values.shape[0]:
                 continue
             _check_finite(values, numbers, "not a finite number")
+            if axis_order == "north-east":
+                values[:, [0, 1]] = values[:, [1, 0]]
+            if axes is not None:
+                axes.check(values[:, 0], values[:, 1], numbers)
             z = values[:, 2] if ncols == 3 else None
             converted = transform(values[:, 0], values[:, 1], z, src=s, dst=d, heights=heights, out_heights=out_heights)
             out = np.column_stack(converted)

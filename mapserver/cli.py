@@ -180,8 +180,10 @@ def import_sites_command(file: Path = typer.Argument(..., exists=True, dir_okay=
             console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
         except ImportRejected as exc:
-            print_row_errors(console, f"{file.name}: nothing imported", exc.errors)
-            console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s) in {exc.total_rows} row(s)")
+            if print_row_errors(console, f"{file.name}: nothing imported", exc.errors, message=str(exc)):
+                console.print(
+                    f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s) in {exc.total_rows} row(s)"
+                )
             raise typer.Exit(1) from None
     console.print(f"inserted {result.inserted}, updated {result.updated}, unchanged {result.unchanged}, rejected 0")
 
@@ -262,8 +264,8 @@ def survey_import(
             result = ingest(conn, make_store(settings), request, progress=lambda rows: progress.advance(task, rows))
         except SurveyRejected as exc:
             progress.stop()
-            print_row_errors(console, f"{file.name}: nothing stored", exc.errors, limit=200)
-            console.print(f"[red]rejected:[/red] {exc}")
+            if print_row_errors(console, f"{file.name}: nothing stored", exc.errors, limit=200, message=str(exc)):
+                console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
     console.print(
         f"batch {result.batch_id}: {result.point_count:,} points stored, "

@@ -33,8 +33,8 @@ def import_artefacts_command(
             console.print(f"[red]rejected:[/red] {exc}")
             raise typer.Exit(1) from None
         except ImportRejected as exc:
-            print_row_errors(console, f"{file.name}: nothing imported", exc.errors)
-            console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s)")
+            if print_row_errors(console, f"{file.name}: nothing imported", exc.errors, message=str(exc)):
+                console.print(f"inserted 0, updated 0, rejected {len(exc.errors)} problem(s)")
             raise typer.Exit(1) from None
     if result.ignored_columns:
         console.print(f"columns not imported: {', '.join(result.ignored_columns)}")

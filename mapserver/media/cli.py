@@ -1,4 +1,4 @@
-"""`heritage media add RECORD FILE --rights … --licence …` and `heritage media list RECORD`.
+"""`heritage media add RECORD FILE --rights … --licence … [--subtitles FILE.vtt]` and `heritage media list RECORD`.
 
 The command line is the operator's (like `heritage import artefacts --publish`): its actor is
 `cli:<login>`, which may publish at once. `add` converts the file in this process by default and
@@ -34,6 +34,15 @@ def media_add(
     caption_vi: str = typer.Option(None, "--caption-vi"),
     caption_en: str = typer.Option(None, "--caption-en"),
     media_type: str = typer.Option(None, "--media-type", help="'panorama' for a 360° equirectangular image."),
+    subtitles: Path = typer.Option(
+        None,
+        "--subtitles",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Subtitles of a video: WebVTT (.vtt) or SubRip (.srt), UTF-8, up to 2 MiB; checked as an "
+        "upload's are and published as WebVTT.",
+    ),
     publish: bool = typer.Option(False, help="Publish at once (otherwise a draft for review)."),
     queue: bool = typer.Option(False, help="Queue the conversion for the worker instead of running it here."),
 ) -> None:
@@ -58,6 +67,7 @@ def media_add(
                 date_text=date,
                 caption_vi=caption_vi,
                 caption_en=caption_en,
+                subtitles=subtitles,
                 publish=publish,
                 run_now=not queue,
             )

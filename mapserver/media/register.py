@@ -189,10 +189,12 @@ def add_media_file(
     date_text: str | None = None,
     caption_vi: str | None = None,
     caption_en: str | None = None,
+    subtitles: Path | None = None,
     publish: bool = False,
     run_now: bool = True,
 ) -> int:
     """One file added by a trusted caller (set-up, the CLI: the operator of the machine may publish).
+    ``subtitles``: a WebVTT or SRT file of a video, checked as an upload's are (``examine``).
     ``run_now`` converts it at once on ``conn``; otherwise the ingest job is queued."""
     from ..db import database_url
     from ..jobs.defer import defer_ingest_media_sync
@@ -212,6 +214,7 @@ def add_media_file(
         caption_vi=caption_vi,
         caption_en=caption_en,
         media_type=media_type,
+        subtitles_path=subtitles,
         publish=publish,
     )
     media_id = register_media(conn, make_store(settings), req)

@@ -19,6 +19,16 @@ from psycopg import sql
 from ..records.publication import PUBLIC_SITES, PUBLIC_ZONES
 from ..vocabulary import CATEGORIES, LOCATION_STATUSES, RANKS, ROLES
 
+# A unit's name as relic lists write it: "Huyện Châu Đức" is "Châu Đức".
+UNIT_NAME = "regexp_replace(a.name_vi, '^(Thành phố|Thị xã|Huyện|Tỉnh) ', '')"
+# The ids of the units that the given texts name: id, name with or without its prefix, English
+# name; folded (case, diacritics, đ). admin_units is a dozen rows, read once per statement.
+UNIT_IDS_NAMED = (
+    "SELECT a.id FROM admin_units a JOIN unnest({values}::text[]) AS v(x) ON a.id = v.x "
+    f"OR heritage_fold(a.name_vi) = heritage_fold(v.x) OR heritage_fold({UNIT_NAME}) = heritage_fold(v.x) "
+    "OR heritage_fold(coalesce(a.name_en, '')) = heritage_fold(v.x)"
+)
+
 
 @dataclass(frozen=True)
 class Property:
@@ -32,8 +42,15 @@ class Property:
     description: str | None = None
     enum: tuple[str, ...] | None = None
     output: bool = True  # part of the feature's properties (False: filter only)
-    # An array property holds identifiers; filters test membership ("district = 'vung-tau'").
+    # An array property holds identifiers; filters test membership ("districts = 'vung-tau'").
     items_type: str | None = None
+    # Arrays only: the stored id array that filters test (a GIN-indexed column; defaults to
+    # ``sql``) and, when the values shown are names, the SQL naming the ids that a list of given
+    # texts ({values}, a text[] parameter) designates (see ogc.cql_arrays).
+    array_sql: str | None = None
+    resolve_sql: str | None = None
+    # SQL listing the allowed values when they are data, not vocabulary (queryables' enum).
+    enum_sql: str | None = None
 
     @property
     def kind(self) -> str:
@@ -46,16 +63,18 @@ class Property:
             return "number"
         return self.type
 
-    def schema(self) -> dict:
+    def schema(self, enum: list[str] | None = None) -> dict:
+        """The JSON Schema; ``enum``: the values of ``enum_sql`` when the caller has read them."""
         out: dict = {"title": self.title, "type": self.type}
         if self.format:
             out["format"] = self.format
         if self.description:
             out["description"] = self.description
-        if self.enum:
-            out["enum"] = list(self.enum)
+        values = list(enum if enum is not None else self.enum or ())
         if self.items_type:
-            out["items"] = {"type": self.items_type}
+            out["items"] = {"type": self.items_type, **({"enum": values} if values else {})}
+        elif values:
+            out["enum"] = values
         return out
 
 
@@ -144,6 +163,20 @@ RELICS = Collection(
             description="ids of the administrative units (districts are historical since "
             "2025-07-01); a filter 'districts = id' tests membership",
             items_type="string",
+        ),
+        Property(
+            "district",
+            f"ARRAY(SELECT {UNIT_NAME} FROM admin_units a WHERE a.id = ANY(s.admin_unit_ids) ORDER BY a.id)",
+            "array",
+            "Huyện / thành phố (cũ) · District (former)",
+            description="names of the relic's administrative units, the districts abolished on 2025-07-01 "
+            "included (as in 'Châu Đức'); a filter 'district = ...' tests membership and also takes the full "
+            "name ('Huyện Châu Đức'), the English name or the id ('chau-duc'), without regard to case or "
+            "diacritics; A_CONTAINS, A_OVERLAPS, A_CONTAINEDBY and A_EQUALS take a list of them",
+            items_type="string",
+            array_sql="s.admin_unit_ids",
+            resolve_sql=UNIT_IDS_NAMED,
+            enum_sql=f"SELECT DISTINCT {UNIT_NAME} FROM admin_units a ORDER BY 1",
         ),
         Property("address_vi", "s.address_vi", "string", "Địa chỉ · Address"),
         Property(

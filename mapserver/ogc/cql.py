@@ -2,8 +2,9 @@
 
 Text: pygeofilter's own CQL2 grammar, extended where it lags the standard (S_DWITHIN, the
 function form of temporal operators ``T_AFTER(a, b)``, ``NOT (a AND b)``, quotes doubled inside
-strings). JSON: a small walker over the CQL2 JSON encoding producing the same pygeofilter nodes
-(pygeofilter's JSON parser still reads the draft forms of BETWEEN and LIKE).
+strings, the array operators ``A_CONTAINS(district, ('Châu Đức', 'Bà Rịa'))``). JSON: a small
+walker over the CQL2 JSON encoding producing the same pygeofilter nodes (pygeofilter's JSON parser
+still reads the draft forms of BETWEEN and LIKE).
 
 Every syntax problem becomes an InvalidParameter on ``filter`` with a short, safe message.
 """
@@ -20,7 +21,7 @@ from typing import Any
 import lark
 from lark import v_args
 from pygeofilter import ast, values
-from pygeofilter.cql2 import SPATIAL_PREDICATES_MAP, TEMPORAL_PREDICATES_MAP
+from pygeofilter.cql2 import ARRAY_PREDICATES_MAP, SPATIAL_PREDICATES_MAP, TEMPORAL_PREDICATES_MAP
 
 from ..errors import InvalidParameter
 
@@ -33,6 +34,11 @@ GRAMMAR_EXTENSION = "\n".join(
         '%extend temporal_predicate: _binary_temporal_predicate_func "(" expression "," expression ")" '
         "-> temporal_function",
         "%override SINGLE_QUOTED: /'(?:[^']|'')*'/",
+        # CQL2 array operators (pygeofilter 0.4 has their AST, not their text): an array literal
+        # is a parenthesised list, possibly empty.
+        '%extend predicate: _array_predicate_func "(" array_operand "," array_operand ")" -> array_predicate',
+        '!_array_predicate_func: "A_EQUALS"i | "A_CONTAINS"i | "A_CONTAINEDBY"i | "A_OVERLAPS"i',
+        '?array_operand: attribute | "(" [expression ("," expression)*] ")" -> array_literal',
         "",
     ]
 )
@@ -59,6 +65,12 @@ def _text_parser() -> lark.Lark:
 
         def temporal_function(self, op, lhs, rhs):
             return TEMPORAL_PREDICATES_MAP[str(op).lower()](lhs, rhs)
+
+        def array_predicate(self, op, lhs, rhs):
+            return ARRAY_PREDICATES_MAP[str(op).lower()](lhs, rhs)
+
+        def array_literal(self, *items):
+            return [i for i in items if i is not None]
 
         def SINGLE_QUOTED(self, token):
             return token[1:-1].replace("''", "'")
@@ -219,6 +231,9 @@ def from_json(node: Any) -> Any:
     if op in TEMPORAL_PREDICATES_MAP:
         lhs, rhs = (_literal(a) for a in _args(node, 2))
         return TEMPORAL_PREDICATES_MAP[op](lhs, rhs)
+    if op in ARRAY_PREDICATES_MAP:
+        lhs, rhs = (_literal(a) for a in _args(node, 2))
+        return ARRAY_PREDICATES_MAP[op](lhs, rhs)
     if op == "bbox":  # the function form of an envelope literal
         return ast.Function("bbox", [_literal(a) for a in _args(node, 4)])
     raise FilterSyntaxError(f"unsupported operator '{str(node['op'])[:30]}'")

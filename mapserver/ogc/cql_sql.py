@@ -11,8 +11,9 @@ SQL text is composed recursively, and Python's stack is not a resource a client 
 
 Supported: AND/OR/NOT, = <> < <= > >=, LIKE, BETWEEN, IN, IS NULL, CASEI/ACCENTI (lower() and the
 database's IMMUTABLE heritage_fold()), S_INTERSECTS/S_WITHIN/S_CONTAINS/S_DISJOINT/S_EQUALS/
-S_TOUCHES/S_CROSSES/S_OVERLAPS, S_DWITHIN, and T_BEFORE/T_AFTER/T_EQUALS/T_DURING/T_INTERSECTS/
-T_DISJOINT on date and date-time properties.
+S_TOUCHES/S_CROSSES/S_OVERLAPS, S_DWITHIN, T_BEFORE/T_AFTER/T_EQUALS/T_DURING/T_INTERSECTS/
+T_DISJOINT on date and date-time properties, and on array properties membership (=, <>, IN) and
+A_CONTAINS/A_OVERLAPS/A_CONTAINEDBY/A_EQUALS (``cql_arrays``: indexed array operators).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from crs import Zone
 from ..errors import InvalidParameter
 from ..geo import crsref
 from ..params import finite_number
+from . import cql_arrays
 from .collections import Collection, Property
 from .params import parse_instant
 
@@ -246,6 +248,8 @@ class Translator:
             return self.dwithin(node)
         if isinstance(node, ast.TemporalPredicate):
             return self.temporal(node)
+        if isinstance(node, ast.ArrayPredicate):
+            return cql_arrays.predicate(self, node)
         if isinstance(node, ast.Node):
             raise bad(f"unsupported operator {type(node).__name__}")
         raise bad("a filter must be a condition (e.g. rank = 'national'), not a value")
@@ -263,14 +267,7 @@ class Translator:
         return sql.SQL("({} {} {})").format(self.temporal_sql(lhs, rhs), sql.SQL(symbol), self.temporal_sql(rhs, lhs))
 
     def membership(self, lhs: Operand, rhs: Operand, symbol: str) -> sql.Composable:
-        array, item = (lhs, rhs) if lhs.kind == "array" else (rhs, lhs)
-        if symbol not in ("=", "<>") or not item.literal or item.kind != "string":
-            raise bad(
-                f"'{array.prop.name if array.prop else 'array'}' holds identifiers: use = or <> "
-                "with a text value, or IN"
-            )
-        test = sql.SQL("({} = ANY({}))").format(self.params.add(item.value), array.expr)
-        return test if symbol == "=" else sql.SQL("(NOT {})").format(test)
+        return cql_arrays.membership(lhs, rhs, symbol, self.params)
 
     def like(self, node: ast.Like) -> sql.Composable:
         lhs = self.operand(node.lhs)
@@ -300,10 +297,7 @@ class Translator:
         if not node.sub_nodes:
             raise bad("IN needs at least one value")
         if lhs.kind == "array":
-            items = [self.operand(n) for n in node.sub_nodes]
-            if not all(i.literal and i.kind == "string" for i in items):
-                raise bad("IN on identifiers needs text values")
-            test = sql.SQL("({} && {}::text[])").format(lhs.expr, self.params.add([i.value for i in items]))
+            test = cql_arrays.in_list(lhs, [self.operand(n) for n in node.sub_nodes], self.params)
         else:
             options = []
             for sub in node.sub_nodes:

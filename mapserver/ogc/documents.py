@@ -159,8 +159,9 @@ def collections(base: str, items: Iterable[tuple[Collection, tuple | None]]) -> 
     }
 
 
-def queryables(base: str, c: Collection) -> dict:
-    props = {p.name: p.schema() for p in c.properties}
+def queryables(base: str, c: Collection, enums: dict[str, list[str]] | None = None) -> dict:
+    """``enums``: the values of the properties whose enum is data (``Property.enum_sql``)."""
+    props = {p.name: p.schema((enums or {}).get(p.name)) for p in c.properties}
     props["geometry"] = {"title": "Geometry", "format": c.geometry_format, "x-ogc-role": "primary-geometry"}
     return {
         "$schema": "https://json-schema.org/draft/2019-09/schema",

@@ -29,7 +29,17 @@ from . import collections as registry
 from . import documents, gml_schema, openapi, views
 from .collections import Collection
 from .documents import OPENAPI, SCHEMA
-from .web import base_url, extents, find_collection, json_response, ogc_html, role_of, vary, visible_collections
+from .web import (
+    base_url,
+    extents,
+    find_collection,
+    json_response,
+    ogc_html,
+    queryable_enums,
+    role_of,
+    vary,
+    visible_collections,
+)
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 OptionalUser = CurrentUser
@@ -177,10 +187,12 @@ def crumbs(base: str, c: Collection, *extra: tuple[str, str]) -> list[tuple[str,
     summary="Queryables of a collection (JSON Schema)",
     description=DOC,
 )
-async def queryables(collection_id: str, request: Request, settings: AppSettings, user: OptionalUser) -> Response:
+async def queryables(
+    collection_id: str, request: Request, settings: AppSettings, user: OptionalUser, pool: Pool
+) -> Response:
     base = base_url(request, settings)
     c = find_collection(collection_id, user)
-    doc = documents.queryables(base, c)
+    doc = documents.queryables(base, c, await queryable_enums(pool, c))
     headers = vary(c.role is not None)
     if wants_html(request):
         return ogc_html(

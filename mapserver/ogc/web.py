@@ -78,6 +78,17 @@ async def extents(request: Request, pool: AsyncConnectionPool, cols: list[Collec
     return out
 
 
+async def queryable_enums(pool: AsyncConnectionPool, c: Collection) -> dict[str, list[str]]:
+    """The allowed values of the queryables whose values are data (a dozen administrative units)."""
+    out: dict[str, list[str]] = {}
+    props = [p for p in c.properties if p.enum_sql]
+    if props:
+        async with connection(pool) as conn:
+            for p in props:
+                out[p.name] = [row[0] for row in await (await conn.execute(p.enum_sql)).fetchall()]
+    return out
+
+
 def page_pairs(params: QueryParams, **changes: Any) -> list[tuple[str, str]]:
     """The parameters of this page with some changed (another offset, format …)."""
     pairs = [(k, v) for k, v in params.multi_items() if k not in changes]

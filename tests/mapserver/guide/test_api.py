@@ -14,6 +14,7 @@ import pytest
 
 from mapserver.accounts.service import create_user
 from mapserver.guide import service
+from mapserver.guide.asking import runtime_of
 from mapserver.guide.jobs import index_one, narrator
 from mapserver.sites.kind import SITE
 from mapserver.store import LocalStore
@@ -27,6 +28,13 @@ def editor(guide_dsn) -> str:
     with psycopg.connect(guide_dsn) as conn:
         _, token = create_user(conn, "t-guide-editor", "editor", "correct horse battery")
     return token
+
+
+@pytest.fixture(autouse=True)
+def fresh_question_bucket(guide_server):
+    # The module shares one server and one client address: each test starts with a full bucket so
+    # that a slow machine (fewer tokens refilled between tests) cannot turn a test's answer into a 429.
+    runtime_of(guide_server.app).buckets.clear()
 
 
 def ask(client, question: str, lang: str = "vi", **headers):
@@ -65,6 +73,18 @@ def test_out_of_scope_is_refused_and_bad_input_is_a_problem(guide_server):
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     assert guide_server.client.post(ASK, json={"question": "x" * 501}).status_code == 400
     assert guide_server.client.post(ASK, json={"question": "a", "lang": "fr"}).status_code == 400
+
+
+def test_a_client_asking_too_fast_is_told_when_to_ask_again(guide_server):
+    from mapserver.guide.throttle import BURST
+
+    answers = [ask(guide_server.client, "Bạch Dinh ở đâu?") for _ in range(int(BURST) + 2)]
+    assert [r.status_code for r in answers[: int(BURST)]] == [200] * int(BURST)
+    refused = answers[-1]
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    page = guide_server.client.post("/guide", data={"question": "Bạch Dinh ở đâu?", "lang": "vi"})
+    assert page.status_code == 429
 
 
 def test_withdrawn_records_are_not_cited_and_drafts_never(guide_server, guide_dsn, editor, embedder, tmp_path):

@@ -273,3 +273,28 @@ def test_parallel_transform_gives_identical_tiles(tmp_path: Path, monkeypatch: p
         outs[w] = {p.name: p.read_bytes() for p in (tmp_path / f"w{w}" / "tiles").glob("*.glb")}
     assert outs[1] == outs[2]
     assert (tmp_path / "w1" / "tileset.json").read_bytes() == (tmp_path / "w2" / "tileset.json").read_bytes()
+
+
+def test_out_of_core_split_is_the_same_every_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small buckets force upper levels above them: the dense "taken" tables and the sorted-set
+    fallback (the original way) must pick the same points, and so must the worker processes
+    (count grid and upper tiles written there)."""
+    from tiling.pointcloud import ingest, split
+
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_POINTS", 1000)
+    levels: list[int] = []
+    level = split._Level
+    monkeypatch.setattr(split, "_Level", lambda d, *a: levels.append(d) or level(d, *a))
+    xyz, rgb, inten, cls = cloud(22)
+    write_las(tmp_path / "a.las", xyz, rgb, inten, cls)
+    params = dict(max_leaf=300, max_node=400, bucket=700, chunk=1000)
+    outs = {}
+    for name, workers, limit in (("dense", 1, split.DENSE_LIMIT), ("sorted", 1, 0), ("pool", 2, split.DENSE_LIMIT)):
+        monkeypatch.setattr(split, "DENSE_LIMIT", limit)
+        out = tmp_path / name
+        tile_scan(tmp_path / "a.las", out, src_crs=5899, octree=OctreeParams(**params, workers=workers))
+        outs[name] = {p.name: p.read_bytes() for p in (out / "tiles").glob("*.glb")}
+        outs[name]["tileset.json"] = (out / "tileset.json").read_bytes()
+    assert total_points(tmp_path / "dense") == N
+    assert max(levels) >= 1  # two upper levels above the buckets
+    assert outs["dense"] == outs["sorted"] == outs["pool"]

@@ -31,6 +31,29 @@ MAX_STEP = 0.001  # metres: the coarsest uint16 lattice step used for compressed
 FLOAT_GRID = 1024.0  # compressed float positions are rounded to 1/1024 m
 
 
+def take(recs: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``recs[index]`` (integer indices or a boolean mask) for any structured record array.
+
+    Gathered as opaque bytes: numpy copies a structured array field by field, 5–10× slower than
+    copying whole records, and the octree moves every record several times."""
+    recs = np.ascontiguousarray(recs)
+    raw = recs.view(np.dtype((np.void, recs.dtype.itemsize)))
+    index = np.asarray(index)
+    out = raw[index] if index.dtype == bool else np.take(raw, index)
+    return out.view(recs.dtype)
+
+
+def column_bounds(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(min, max) of each 1-D column, as float64 vectors.
+
+    Not ``a.min(axis=0)`` on an (n, 3) array: numpy reduces that three values at a time
+    (an FP-status check per row), about 20× slower than one pass per column."""
+    return (
+        np.array([c.min() for c in columns], np.float64),
+        np.array([c.max() for c in columns], np.float64),
+    )
+
+
 def positions(recs: np.ndarray) -> np.ndarray:
     """(n, 3) float64 ENU positions of records."""
     out = np.empty((len(recs), 3), np.float64)
@@ -41,7 +64,7 @@ def positions(recs: np.ndarray) -> np.ndarray:
 def _spatial_order(p: np.ndarray) -> np.ndarray:
     import meshopt
 
-    return meshopt.reorder_points(p.astype(np.float32))
+    return meshopt.reorder_points(p.astype(np.float32, copy=False))
 
 
 @dataclass(frozen=True)
@@ -75,14 +98,17 @@ def write_points_glb(
     compress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Write records as a POINTS glb; returns ENU (min, max) of the points and the byte size."""
-    g = np.empty((len(recs), 3), np.float64)  # glTF axes (e, u, -n)
+    x, y, z = recs["x"], recs["y"], recs["z"]
+    lo, hi = column_bounds(x, y, z)  # float32 values, exact in float64
+    glo, ghi = np.array([lo[0], lo[2], -hi[1]]), np.array([hi[0], hi[2], -lo[1]])  # glTF axes (e, u, -n)
+    if compress and len(recs) > 1:
+        p32 = np.empty((len(recs), 3), np.float32)
+        p32[:, 0], p32[:, 1], p32[:, 2] = x, z, y
+        np.negative(p32[:, 2], out=p32[:, 2])
+        recs = take(recs, _spatial_order(p32))
+    g = np.empty((len(recs), 3), np.float64)
     g[:, 0], g[:, 1], g[:, 2] = recs["x"], recs["z"], recs["y"]
     np.negative(g[:, 2], out=g[:, 2])
-    glo, ghi = g.min(axis=0), g.max(axis=0)
-    lo, hi = np.array([glo[0], -ghi[2], glo[1]]), np.array([ghi[0], -glo[2], ghi[1]])  # back in ENU
-    if compress and len(recs) > 1:
-        order = _spatial_order(g)
-        recs, g = recs[order], g[order]
     scale = None
     if compress and np.max(ghi - glo) / 65535 <= MAX_STEP:
         step = np.maximum(ghi - glo, 1e-6) / 65535

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import TilingError
 from ..georef import Georef, SiteFrame, frame_for
-from .content import REC
+from .content import REC, column_bounds
 from .readers import PointChunk, PointSource
 
 Progress = Callable[[float, str], None]
@@ -57,19 +57,22 @@ def check_finite(ch: PointChunk, name: str) -> None:
 def to_records(ch: PointChunk, georef: Georef, frame: SiteFrame) -> tuple[np.ndarray, Summary]:
     """A chunk of source points → REC records in site ENU, with its summary."""
     enu = frame.to_enu(georef.to_ecef(ch.xyz))
-    recs = np.zeros(len(ch), REC)
+    recs = np.empty(len(ch), REC)  # every field is set below: no zero-filling pass
     recs["x"], recs["y"], recs["z"] = enu[:, 0], enu[:, 1], enu[:, 2]
-    recs["rgba"][:, 3] = 255
-    s = Summary(len(ch), enu.min(axis=0), enu.max(axis=0), ch.xyz.min(axis=0), ch.xyz.max(axis=0))
+    s = Summary(len(ch), *column_bounds(enu[:, 0], enu[:, 1], enu[:, 2]))
+    s.slo, s.shi = column_bounds(ch.xyz[:, 0], ch.xyz[:, 1], ch.xyz[:, 2])
+    rgba = recs["rgba"]
     if ch.rgb is not None:
-        recs["rgba"][:, :3] = ch.rgb
+        rgba[:, :3] = ch.rgb
         s.has["rgb"] = True
-    if ch.intensity is not None:
-        recs["i"] = ch.intensity
-        s.has["intensity"] = True
-    if ch.classification is not None:
-        recs["c"] = ch.classification
-        s.has["classification"] = True
+    else:
+        rgba[:, :3] = 0
+    rgba[:, 3] = 255
+    recs["i"] = 0 if ch.intensity is None else ch.intensity
+    recs["c"] = 0 if ch.classification is None else ch.classification
+    recs["pad"] = 0
+    s.has["intensity"] = ch.intensity is not None
+    s.has["classification"] = ch.classification is not None
     return recs, s
 
 
@@ -85,7 +88,7 @@ def _range_records(source: PointSource, georef: Georef, frame: SiteFrame, start:
     recs, s = to_records(ch, georef, frame)
     fd = os.open(raw, os.O_WRONLY)
     try:
-        os.pwrite(fd, recs.tobytes(), start * REC.itemsize)
+        os.pwrite(fd, recs.view(np.uint8), start * REC.itemsize)  # the array's own buffer, no copy
     finally:
         os.close(fd)
     return s

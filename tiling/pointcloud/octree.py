@@ -11,7 +11,7 @@ pass.  Every record ends up in exactly one tile:
 
 Memory stays bounded: a count grid (128³) splits the cloud into *buckets* of at most
 ``bucket`` records; the nodes above the buckets ("upper" levels) are filled while
-streaming the file once and the buckets are spilled to disk (:meth:`OctreeBuilder.split`).
+streaming the file once and the buckets are spilled to disk (:mod:`.split`).
 Each bucket's subtree is then built on its own (:func:`build_subtree`) — in this process,
 in a pool of processes, or as separate jobs on other machines — with a random generator
 seeded by the bucket's key, so the tiles do not depend on where or in which order the
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .content import REC
+from .content import REC, take
 
 QBITS = 21  # integer lattice 2^21 per axis over the root cube
 GRID_BITS = 7  # LOD lattice per node: 128 cells per axis
@@ -185,7 +185,7 @@ def build_subtree(
         octant = (((q[:, 0] >> bit) & 1) << 2 | ((q[:, 1] >> bit) & 1) << 1 | ((q[:, 2] >> bit) & 1)).astype(np.uint8)
         octant[keep] = 8
         order = np.argsort(octant, kind="stable")  # radix sort for 8-bit keys
-        recs, q = recs[order], q[order]
+        recs, q = take(recs, order), np.take(q, order, axis=0)
         counts = np.bincount(octant, minlength=9)
         ends = np.cumsum(counts)
         out.append(_emit(write, d, ijk, recs[ends[7] :]))
@@ -226,6 +226,7 @@ class OctreeBuilder:
         self.progress = progress or (lambda f: None)
         self.cube = Cube.around(lo, hi)
         self.nodes: dict[tuple[int, int, int, int], Node] = {}
+        self._pending: list[tuple[int, tuple[int, int, int], int, Any]] = []  # upper nodes being written
         self.done = 0
 
     def spacing(self, depth: int) -> float:
@@ -242,18 +243,22 @@ class OctreeBuilder:
     # ---------------------------------------------------------------- main
     def build(self, pool=None) -> Node:
         """split → every bucket's subtree (in ``pool``, a concurrent.futures executor, if given) → tree."""
-        buckets = self.split()
+        buckets = self.split(pool)
         if pool is None or len(buckets) < 2:
             for b in buckets:
                 self.add(build_subtree(self._read(b), self.cube, b.depth, b.ijk, self.p, self.write, self._count))
                 if b.path != self.raw:
                     b.path.unlink()
         else:
+            # biggest first: the last bucket to finish then is a small one, no core waits long
+            buckets = sorted(buckets, key=lambda b: -b.count)
             futures = [pool.submit(build_bucket, b, self.cube, self.p, self.write, self.dtype) for b in buckets]
+            self._collect_upper()
             for b, fut in zip(buckets, futures):
                 self.add(fut.result())
                 self._count(b.count)
                 b.path.unlink()
+        self._collect_upper()
         return self.assemble()
 
     def _read(self, b: Bucket) -> np.ndarray:
@@ -261,120 +266,33 @@ class OctreeBuilder:
             return np.fromfile(self.raw, dtype=self.dtype, count=b.count)
         return np.fromfile(b.path, dtype=self.dtype)
 
-    def split(self) -> list[Bucket]:
-        """Write the upper nodes and spill the rest into bucket files (the raw file itself when
-        the cloud fits in one bucket); returns the buckets still to build."""
+    def split(self, pool=None) -> list[Bucket]:
+        """Write the upper nodes (in ``pool`` if given: :meth:`build` collects them) and spill the
+        rest into bucket files (the raw file itself when the cloud fits in one bucket); returns
+        the buckets still to build."""
         if self.n <= self.p.bucket:
             return [Bucket(0, (0, 0, 0), self.raw, self.n)] if self.n else []
+        from .split import out_of_core  # imports this module
+
         mm = np.memmap(self.raw, dtype=self.dtype, mode="r", shape=(self.n,))
         try:
-            return self._out_of_core(mm)
+            buckets = out_of_core(mm, self.cube, self.p, self.work, self.write, self._upper_node, pool)
         finally:
             del mm
+        if pool is None:
+            self._collect_upper()
+        return buckets
 
-    def _out_of_core(self, mm: np.ndarray) -> list[Bucket]:
-        g = COUNT_BITS
-        counts = np.zeros(1 << (3 * g), np.int64)
-        for s in range(0, self.n, self.p.chunk):
-            counts += np.bincount(_key(self.cube.q(mm[s : s + self.p.chunk]), g), minlength=len(counts))
-        cut = self._cut_buckets(counts.reshape((1 << g,) * 3), g)
-        lut = np.full((1 << g,) * 3, -1, np.int32)
-        bdepth = np.array([b[0] for b in cut], np.int64)
-        for bid, (d, i, j, k) in enumerate(cut):
-            s = g - d
-            lut[i << s : (i + 1) << s, j << s : (j + 1) << s, k << s : (k + 1) << s] = bid
-        max_upper = int(bdepth.max())
-        taken: list[np.ndarray] = [np.empty(0, np.int64) for _ in range(max_upper)]
-        upper: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(max_upper)]
-        files = [self.work / f"bucket-{b}.bin" for b in range(len(cut))]
-        handles = {b: open(f, "wb") for b, f in enumerate(files)}  # noqa: SIM115 (closed in finally)
-        spilled = np.zeros(len(cut), np.int64)
-        try:
-            for s in range(0, self.n, self.p.chunk):
-                recs = np.array(mm[s : s + self.p.chunk])
-                q = self.cube.q(recs)
-                cg = q >> (QBITS - g)
-                bid = lut[cg[:, 0], cg[:, 1], cg[:, 2]]
-                bd = bdepth[bid]
-                left = np.ones(len(recs), bool)
-                for d in range(max_upper):
-                    cand = np.flatnonzero(left & (bd > d))
-                    if not len(cand):
-                        continue
-                    keys = _key(q[cand], d + GRID_BITS)
-                    uk, first = np.unique(keys, return_index=True)
-                    new = ~np.isin(uk, taken[d], assume_unique=True)
-                    sel = cand[first[new]]
-                    taken[d] = np.union1d(taken[d], uk[new])
-                    upper[d].append((recs[sel], _key(q[sel], d)))
-                    left[sel] = False
-                self._spill(recs[left], bid[left], handles, spilled)
-            # upper nodes: group by node, cap, write; the excess goes down to its bucket
-            for d in range(max_upper):
-                if not upper[d]:
-                    continue
-                recs = np.concatenate([u[0] for u in upper[d]])
-                keys = np.concatenate([u[1] for u in upper[d]])
-                upper[d] = []
-                order = np.argsort(keys, kind="stable")
-                recs, keys = recs[order], keys[order]
-                uk, starts = np.unique(keys, return_index=True)
-                for n_i, (key, a) in enumerate(zip(uk, starts)):
-                    b = starts[n_i + 1] if n_i + 1 < len(starts) else len(keys)
-                    part = recs[a:b]
-                    ijk = tuple(int(v) for v in _unkey(np.array([key]), d)[0])
-                    if len(part) > self.p.max_node:
-                        keep = np.zeros(len(part), bool)
-                        keep[_rng(d, ijk).choice(len(part), self.p.max_node, replace=False)] = True  # type: ignore[arg-type]
-                        extra = part[~keep]
-                        cg = self.cube.q(extra) >> (QBITS - g)
-                        self._spill(extra, lut[cg[:, 0], cg[:, 1], cg[:, 2]], handles, spilled)
-                        part = part[keep]
-                    self.add([_emit(self.write, d, ijk, part)])  # type: ignore[arg-type]
-                    self._count(len(part))
-        finally:
-            for h in handles.values():
-                h.close()
-        out = []
-        for bid, (d, i, j, k) in enumerate(cut):
-            if spilled[bid]:
-                out.append(Bucket(d, (i, j, k), files[bid], int(spilled[bid])))
-            else:
-                files[bid].unlink()
-        return out
+    def _upper_node(self, depth: int, ijk: tuple[int, int, int], recs: np.ndarray, result: Any) -> None:
+        self._pending.append((depth, ijk, len(recs), result))
 
-    def _cut_buckets(self, counts: np.ndarray, g: int) -> list[tuple[int, int, int, int]]:
-        """Top-down: a node whose count fits in memory becomes a bucket."""
-        pyramid = [counts]
-        for _ in range(g):
-            c = pyramid[-1]
-            m = c.shape[0] // 2
-            pyramid.append(c.reshape(m, 2, m, 2, m, 2).sum(axis=(1, 3, 5)))
-        pyramid.reverse()  # pyramid[d] has shape (2^d,)*3
-        out: list[tuple[int, int, int, int]] = []
-        stack = [(0, 0, 0, 0)]
-        while stack:
-            d, i, j, k = stack.pop()
-            c = pyramid[d][i, j, k]
-            if c == 0:
-                continue
-            if c <= self.p.bucket or d == g:
-                out.append((d, i, j, k))
-                continue
-            stack.extend((d + 1, 2 * i + a, 2 * j + b, 2 * k + e) for a in (0, 1) for b in (0, 1) for e in (0, 1))
-        return out
-
-    @staticmethod
-    def _spill(recs: np.ndarray, bid: np.ndarray, handles: dict, spilled: np.ndarray) -> None:
-        if not len(recs):
-            return
-        order = np.argsort(bid, kind="stable")
-        recs, bid = recs[order], bid[order]
-        ub, starts = np.unique(bid, return_index=True)
-        ends = np.r_[starts[1:], len(bid)]
-        for b, a, e in zip(ub, starts, ends):
-            recs[a:e].tofile(handles[int(b)])
-            spilled[b] += e - a
+    def _collect_upper(self) -> None:
+        """Record the upper nodes written so far (``result`` may be a future of a worker's write)."""
+        for depth, ijk, count, result in self._pending:
+            lo, hi, _ = result.result() if hasattr(result, "result") else result
+            self.add([Node(depth, ijk, count, lo, hi, _name(depth, ijk))])
+            self._count(count)
+        self._pending = []
 
     # ---------------------------------------------------------------- tree
     def assemble(self) -> Node:

@@ -61,6 +61,7 @@ from .viewer import routes as viewer
 from .viewer.assets import ViewerAssets
 from .web.body_limit import BodyLimit
 from .web.compression import GZipExceptTiles
+from .web.epoch_cache import EpochCache
 from .web.openapi_errors import document_errors
 from .web.pages import Pages
 from .web.upload_guard import UploadGuard
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.viewer_assets = ViewerAssets()
     app.state.published_tiles = PublishedVersions()
     app.state.ogc_extents = {}
+    app.state.page_cache = EpochCache(settings.page_cache_mb * 1024**2) if settings.page_cache_mb else None
     install_error_handlers(app)
     app.add_middleware(GZipExceptTiles, minimum_size=1024)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     pool_max_size: int = 10
     max_page_size: int = 10_000
     default_page_size: int = 100
+    page_cache_mb: int = Field(
+        default=128, ge=0, description="Relic search pages kept per app process until the data changes (0: none)."
+    )
     survey_max_bytes: int = Field(default=512 * 1024 * 1024, description="Largest survey upload.")
     scan_max_bytes: int = Field(default=4 * 1024**3, description="Largest scan upload (4 GiB).")
     max_body_bytes: int = Field(default=32 * 1024 * 1024, description="Largest body outside uploads.")

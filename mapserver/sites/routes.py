@@ -55,7 +55,7 @@ async def list_sites(request: Request, filters: Annotated[SiteFilters, Depends(s
     # runs plain-function dependencies in its thread pool (a hop per dependency per request).
     settings, pool = request.app.state.settings, request.app.state.pool
     query = filters.query(default_limit=settings.default_page_size, max_limit=settings.max_page_size)
-    features, returned, matched = await service.search(pool, query)
+    features, returned, matched = await service.search(pool, query, request.app.state.page_cache)
     return _collection(features, returned, matched, _page_links(request, query, matched))
 
 

@@ -13,6 +13,7 @@ from ..errors import InvalidParameter, NotFound
 from ..records import links
 from ..records import service as records
 from ..records.audit import audit_entry
+from ..web.epoch_cache import EpochCache, current_mark
 from . import queries
 from .kind import SITE
 from .params import SiteQuery
@@ -35,17 +36,32 @@ EDITABLE = (
 NOT_EMPTY = ("name_vi", "rank", "publication_status", "sensitive")
 
 
-async def search(pool: AsyncConnectionPool, query: SiteQuery) -> tuple[bytes, int, int]:
+async def search(
+    pool: AsyncConnectionPool, query: SiteQuery, cache: EpochCache | None = None
+) -> tuple[bytes, int, int]:
     """(features as UTF-8 GeoJSON joined by commas, number returned, number matched) of one page:
-    one statement (queries.page_sql), results in binary so the features arrive as bytes."""
+    one statement (queries.page_sql), results in binary so the features arrive as bytes; kept in
+    ``cache`` until the public relics change (web.epoch_cache)."""
     page_statement, page_params = queries.page_sql(query)
     async with connection(pool) as conn:
-        matched, returned, features = await (await conn.execute(page_statement, page_params, binary=True)).fetchone()
-        if matched is None:  # an empty page: counted apart only when it lies past the end
-            matched = 0
-            if query.offset:
-                count_statement, count_params = queries.count_sql(query)
-                matched = (await (await conn.execute(count_statement, count_params)).fetchone())[0]
+        if cache is None:
+            return await _search_page(conn, query, page_statement, page_params)
+        mark = await current_mark(conn)
+        key = (page_statement.as_string(None), repr(page_params))
+        page = cache.get(key, mark)
+        if page is None:
+            page = await _search_page(conn, query, page_statement, page_params)
+            cache.put(key, mark, page, len(page[0]) + 200)
+        return page
+
+
+async def _search_page(conn, query: SiteQuery, page_statement, page_params) -> tuple[bytes, int, int]:
+    matched, returned, features = await (await conn.execute(page_statement, page_params, binary=True)).fetchone()
+    if matched is None:  # an empty page: counted apart only when it lies past the end
+        matched = 0
+        if query.offset:
+            count_statement, count_params = queries.count_sql(query)
+            matched = (await (await conn.execute(count_statement, count_params)).fetchone())[0]
     return bytes(features), returned, matched
 
 

@@ -119,9 +119,14 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def wrk_script(paths: list[str]) -> str:
-    """A wrk Lua script that requests the paths in turn (a bounded load over many URLs)."""
+    """A wrk Lua script that requests the paths in turn (a bounded load over many URLs). Each wrk
+    thread starts at its own place in the list (half of it apart for two threads), so that two
+    threads do not ask for the same path a moment apart."""
     quoted = ", ".join(f'"{p}"' for p in paths)
     return (
-        f"local paths = {{{quoted}}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+        f"local paths = {{{quoted}}}\nlocal threads = 0\n"
+        "setup = function(thread)\n  thread:set('start', threads * math.floor(#paths / 2))\n"
+        "  threads = threads + 1\nend\n"
+        "local i = nil\nrequest = function()\n  i = (i or start or 0) + 1\n"
         '  return wrk.format("GET", paths[(i % #paths) + 1])\nend\n'
     )

@@ -3,6 +3,7 @@ the cues parsed), the clip's subtitles published as WebVTT and named in its IIIF
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -44,6 +45,11 @@ def add(server, *args):
     env = {"HERITAGE_DATABASE_URL": settings.database_url, "HERITAGE_VAR_DIR": str(settings.var_dir)}
     common = ["--rights", "Sở VHTT", "--licence", "CC-BY-4.0"]
     return runner.invoke(cli, ["add", "site:bach-dinh", *map(str, args), *common], env=env)
+
+
+def unboxed(output: str) -> str:
+    """Click's error as one line: rich draws it in a box and wraps it at the terminal's width."""
+    return " ".join(re.sub("[│╭╮╰╯─]", " ", output).split())
 
 
 def rows(server) -> int:
@@ -102,7 +108,9 @@ def test_refused_subtitles_leave_nothing_behind(server, clip, tmp_path, case, me
     else:
         subtitles.write_text(VTT + "\n" * (2 * 1024 * 1024), encoding="utf-8")
     result = add(server, media, "--subtitles", subtitles)
-    assert result.exit_code == 1 and "rejected (subtitles)" in result.output and message in result.output
+    assert (
+        result.exit_code == 1 and "rejected (subtitles)" in unboxed(result.output) and message in unboxed(result.output)
+    )
     assert rows(server) == before
 
 
@@ -111,9 +119,9 @@ def test_broken_cues_fail_the_conversion_naming_the_line(server, clip, tmp_path)
     vtt.write_text("WEBVTT\n\n00:00.200 --> 00:01.000\nMột\n\n00:02.000 --> 00:01.500\nHai\n", encoding="utf-8")
     result = add(server, clip, "--subtitles", vtt)
     assert result.exit_code == 1 and "failed" in result.output
-    assert "subtitles line 6: the cue ends before it starts" in " ".join(result.output.split())
+    assert "subtitles line 6: the cue ends before it starts" in unboxed(result.output)
 
 
 def test_a_missing_subtitles_file_is_a_usage_error(server, clip, tmp_path):
     result = add(server, clip, "--subtitles", tmp_path / "none.vtt")
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2 and "does not exist" in unboxed(result.output)

@@ -15,7 +15,8 @@ subprocess. Then, in one run over the same 200 boxes of 0.5° (about 2,500 point
 * the same boxes again: pages the app kept (web.epoch_cache: kept until the public relics change);
 * throughput: wrk with 16 connections for --seconds over the same boxes, i.e. the pages of a map
   that many visitors look at (goal: >= 300 req/s), and over --cold-boxes boxes never asked before,
-  so that nearly every page is computed: the database-bound figure.
+  so that nearly every page is computed: the database-bound figure, beside the floor's statement
+  run on as many connections over the same boxes (what PostgreSQL itself sustains).
 
     .venv/bin/python scripts/bench/sites_query.py [--points 1000000] [--requests 200] [--seconds 10]
 """
@@ -23,6 +24,7 @@ subprocess. Then, in one run over the same 200 boxes of 0.5° (about 2,500 point
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +121,29 @@ def throughput(url: str, paths: list[str], seconds: int, connections: int) -> tu
     return rate, note
 
 
+def floor_throughput(dsn: str, boxes: list, limit: int, seconds: int, connections: int) -> float:
+    """The floor's statement on as many connections as wrk has, each taking the next box, for as long:
+    what the database itself sustains for pages it computes (the bound of the app's cold figure)."""
+    next_box = itertools.count()
+    deadline = time.perf_counter() + seconds
+    done = [0] * connections
+
+    def run(slot: int) -> None:
+        with psycopg.connect(dsn, autocommit=True, prepare_threshold=0) as conn:
+            while time.perf_counter() < deadline:
+                box = boxes[next(next_box) % len(boxes)]
+                conn.execute(FLOOR, (*box, limit), binary=True).fetchone()
+                done[slot] += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.perf_counter() - t0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=1_000_000)
@@ -180,6 +206,7 @@ def main() -> None:
                 for box in cold
             ]
             cold_rate, cold_note = throughput(url, cold_paths, args.seconds, args.connections)
+            floor_rate = floor_throughput(dsn, cold, args.limit, args.seconds, args.connections)
 
     print(f"features per page: median {statistics.median(returned):.0f} (limit {args.limit}), {len(boxes)} boxes")
     print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
@@ -196,7 +223,8 @@ def main() -> None:
     )
     print(
         f"throughput over {len(cold_paths)} boxes never asked before (pages computed): "
-        f"{cold_rate:.0f} req/s ({cold_note})"
+        f"{cold_rate:.0f} req/s ({cold_note}); the floor's statement on {args.connections} connections over "
+        f"the same boxes: {floor_rate:.0f} pages/s (app/floor {cold_rate / floor_rate:.2f}x)"
     )
 
 

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,25 +124,33 @@ def throughput(url: str, paths: list[str], seconds: int, connections: int) -> tu
 
 def floor_throughput(dsn: str, boxes: list, limit: int, seconds: int, connections: int) -> float:
     """The floor's statement on as many connections as wrk has, each taking the next box, for as long:
-    what the database itself sustains for pages it computes (the bound of the app's cold figure)."""
+    what the database itself sustains for pages it computes (the bound of the app's cold figure).
+    The connections are open before the clock starts, as wrk's are; an error in any stops the run."""
     next_box = itertools.count()
-    deadline = time.perf_counter() + seconds
-    done = [0] * connections
+    window: dict[str, float] = {}
 
-    def run(slot: int) -> None:
+    def start_clock() -> None:  # run once, when every connection is open, before any is released
+        window["start"] = time.perf_counter()
+        window["deadline"] = window["start"] + seconds
+
+    ready = threading.Barrier(connections + 1, action=start_clock, timeout=60)
+
+    def run() -> int:
+        done = 0
         with psycopg.connect(dsn, autocommit=True, prepare_threshold=0) as conn:
-            while time.perf_counter() < deadline:
+            ready.wait()
+            while time.perf_counter() < window["deadline"]:
                 box = boxes[next(next_box) % len(boxes)]
                 conn.execute(FLOOR, (*box, limit), binary=True).fetchone()
-                done[slot] += 1
+                done += 1
+        return done
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.perf_counter() - t0)
+    with ThreadPoolExecutor(connections) as pool:
+        runs = [pool.submit(run) for _ in range(connections)]
+        ready.wait()
+        counts = [r.result() for r in runs]
+        took = time.perf_counter() - window["start"]
+    return sum(counts) / took
 
 
 def main() -> None:
